@@ -1,0 +1,13 @@
+package dev.conveyor.job;
+
+import java.time.Instant;
+
+/**
+ * One line of a job's history, appended by the database on every transition.
+ *
+ * @param event created, started, succeeded, failed, retry_scheduled, dead_lettered, cancelled or requeued
+ * @param error for failed and dead_lettered: what went wrong
+ * @param nextAttemptAt for created, retry_scheduled and requeued: when the job is due
+ */
+public record JobEvent(String event, int attempt, Instant at, String error, Instant nextAttemptAt) {
+}

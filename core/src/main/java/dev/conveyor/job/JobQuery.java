@@ -1,0 +1,27 @@
+package dev.conveyor.job;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A page of {@code GET /jobs}: newest first, optionally one state or one type, after a keyset position.
+ *
+ * @param after the last job of the previous page, or empty for the first page
+ */
+public record JobQuery(Optional<JobState> state, Optional<String> type, int limit, Optional<Position> after) {
+    public static final int DEFAULT_LIMIT = 20;
+    public static final int MAX_LIMIT = 100;
+
+    public JobQuery {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit out of range: " + limit);
+        }
+    }
+
+    /** A job's place in the newest-first order. */
+    public record Position(Instant createdAt, JobId id) {
+        public static Position of(Job job) {
+            return new Position(job.createdAt(), job.id());
+        }
+    }
+}
