@@ -1,0 +1,101 @@
+package dev.conveyor.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The one JSON configuration Conveyor reads and writes with: strict on input (one value, no duplicate keys,
+ * nothing after it, bounded depth and size, no leniency), plain on output.
+ */
+public final class Json {
+    /** How deep a request may nest objects and arrays. */
+    public static final int MAX_DEPTH = 32;
+    /** The largest request body, in bytes. */
+    public static final int MAX_BODY_BYTES = 256 * 1024;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH)
+                .maxStringLength(MAX_BODY_BYTES)
+                .maxNumberLength(100)
+                .build());
+    }
+
+    private Json() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /**
+     * Reads one JSON value strictly.
+     *
+     * @throws MalformedJsonException with a message fit for a client
+     */
+    public static JsonNode parse(String text) {
+        try {
+            JsonNode node = MAPPER.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new MalformedJsonException("the body is empty; a JSON object was expected");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new MalformedJsonException(describe(e));
+        }
+    }
+
+    /** Writes a value compactly. */
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message == null) {
+            message = "malformed JSON";
+        }
+        int cut = message.indexOf('\n');
+        if (cut > 0) {
+            message = message.substring(0, cut);
+        }
+        if (message.length() > 300) {
+            message = message.substring(0, 300) + "...";
+        }
+        var location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            message += " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+        }
+        return "malformed JSON: " + message;
+    }
+
+    /** The text is not one well-formed JSON value within Conveyor's limits. */
+    public static final class MalformedJsonException extends RuntimeException {
+        public MalformedJsonException(String message) {
+            super(message);
+        }
+    }
+}

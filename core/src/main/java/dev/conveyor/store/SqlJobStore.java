@@ -1,0 +1,399 @@
+package dev.conveyor.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.job.IdempotencyKey;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobId;
+import dev.conveyor.job.JobQuery;
+import dev.conveyor.job.JobState;
+import dev.conveyor.job.NewJob;
+import dev.conveyor.job.Submission;
+import dev.conveyor.json.Json;
+import dev.conveyor.store.sql.Row;
+import dev.conveyor.store.sql.SqlParams;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * The job store's SQL, written once with {@code :name} parameters and shared by every way of reaching PostgreSQL:
+ * subclasses only carry statements to the database and rows back ({@link JdbcJobStore}, {@code DataApiJobStore}).
+ * Every statement stands alone (no transaction spans two), so both transports behave the same.
+ */
+public abstract class SqlJobStore implements JobStore {
+
+    static final String JOB_COLUMNS = "id, type, state, payload, result, attempt, max_retries, retry_delay_seconds,"
+            + " timeout_seconds, last_error, created_at, started_at, finished_at, updated_at, next_attempt_at,"
+            + " lease_expires_at";
+
+    private static final String INSERT = """
+            INSERT INTO jobs (id, type, state, payload, max_retries, retry_delay_seconds, timeout_seconds,
+                              created_at, updated_at, next_attempt_at, dispatched_at,
+                              idempotency_scope, idempotency_key, request_hash)
+            SELECT r.id, r.type, 'PENDING', r.payload, r.max_retries, r.retry_delay_seconds, r.timeout_seconds,
+                   :now, :now, r.next_attempt_at, r.dispatched_at,
+                   r.idempotency_scope, r.idempotency_key, r.request_hash
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r (
+                id uuid, type text, payload jsonb, max_retries integer, retry_delay_seconds double precision,
+                timeout_seconds double precision, next_attempt_at timestamptz, dispatched_at timestamptz,
+                idempotency_scope text, idempotency_key text, request_hash text)
+            ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING\s""" + JOB_COLUMNS;
+
+    private static final String FIND_BY_IDEMPOTENCY_KEYS = "SELECT " + JOB_COLUMNS + ", idempotency_scope,"
+            + " idempotency_key, request_hash FROM jobs"
+            + " WHERE (idempotency_scope, idempotency_key) IN"
+            + " (SELECT k.scope, k.key FROM jsonb_to_recordset(CAST(:keys AS jsonb)) AS k (scope text, key text))";
+
+    private static final String FIND = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id";
+
+    private static final String FIND_ALL = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ANY(CAST(:ids AS uuid[]))";
+
+    private static final String CLAIM = """
+            UPDATE jobs
+            SET state = 'RUNNING', attempt = attempt + 1, started_at = :now, updated_at = :now,
+                lease_expires_at = :now + make_interval(secs => timeout_seconds + :grace), next_attempt_at = NULL
+            WHERE id = ANY(CAST(:ids AS uuid[])) AND state IN ('PENDING', 'RETRYING') AND next_attempt_at <= :now
+            RETURNING\s""" + JOB_COLUMNS;
+
+    private static final String FINISH = """
+            UPDATE jobs AS j
+            SET state = f.state, result = f.result, last_error = coalesce(f.error, j.last_error),
+                next_attempt_at = f.retry_at,
+                finished_at = CASE WHEN f.state = 'RETRYING' THEN NULL ELSE :now END,
+                dispatched_at = CASE WHEN f.state = 'RETRYING' THEN :now ELSE j.dispatched_at END,
+                lease_expires_at = NULL, updated_at = :now
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+                AS f (id uuid, attempt integer, state text, result jsonb, error text, retry_at timestamptz)
+            WHERE j.id = f.id AND j.state = 'RUNNING' AND j.attempt = f.attempt
+            RETURNING j.id""";
+
+    private static final String EXPIRE = """
+            UPDATE jobs
+            SET state = :state, last_error = :error, next_attempt_at = :retry_at, finished_at = :finished_at,
+                dispatched_at = :now, updated_at = :now, lease_expires_at = NULL
+            WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt AND lease_expires_at <= :now""";
+
+    private static final String DEAD_LETTER = """
+            UPDATE jobs
+            SET state = 'DEAD_LETTERED', last_error = :reason || coalesce('; last error: ' || last_error, ''),
+                finished_at = :now, updated_at = :now, lease_expires_at = NULL, next_attempt_at = NULL
+            WHERE id = :id
+              AND (state IN ('PENDING', 'RETRYING') OR (state = 'RUNNING' AND lease_expires_at <= :now))""";
+
+    private static final String CANCEL = """
+            UPDATE jobs
+            SET state = 'CANCELLED', finished_at = :now, updated_at = :now, next_attempt_at = NULL
+            WHERE id = :id AND state IN ('PENDING', 'RETRYING')""";
+
+    private static final String REQUEUE = """
+            UPDATE jobs
+            SET state = 'PENDING', attempt = 0, result = NULL, last_error = NULL, started_at = NULL,
+                finished_at = NULL, lease_expires_at = NULL, next_attempt_at = :now, dispatched_at = :now,
+                updated_at = :now
+            WHERE id = :id AND state IN ('FAILED', 'DEAD_LETTERED', 'CANCELLED')""";
+
+    private static final String EVENTS = """
+            SELECT event, attempt, at, error, next_attempt_at FROM job_events WHERE job_id = :id ORDER BY id""";
+
+    private static final String OWED_DISPATCH = "SELECT " + JOB_COLUMNS + """
+             FROM jobs
+            WHERE state IN ('PENDING', 'RETRYING') AND next_attempt_at <= :horizon
+              AND (dispatched_at IS NULL OR greatest(next_attempt_at, dispatched_at) < :stalled_before)
+            ORDER BY next_attempt_at
+            LIMIT :limit""";
+
+    private static final String MARK_DISPATCHED = """
+            UPDATE jobs SET dispatched_at = :at
+            WHERE id = ANY(CAST(:ids AS uuid[])) AND state IN ('PENDING', 'RETRYING')""";
+
+    private static final String EXPIRED_LEASES = "SELECT " + JOB_COLUMNS + """
+             FROM jobs
+            WHERE state = 'RUNNING' AND lease_expires_at < :before
+            ORDER BY lease_expires_at
+            LIMIT :limit""";
+
+    private static final String COUNT_BY_STATE = "SELECT state, count(*) AS n FROM jobs GROUP BY state";
+
+    private static final String FINISHED_SINCE = """
+            SELECT count(*) AS finished,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)::float8)
+                       FILTER (WHERE started_at IS NOT NULL) AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)::float8)
+                       FILTER (WHERE started_at IS NOT NULL) AS p95
+            FROM jobs WHERE finished_at >= :since""";
+
+    /** Runs a statement that returns rows. */
+    protected abstract List<Row> query(String sql, SqlParams params);
+
+    /** Runs a statement that returns no rows, and answers how many rows it changed. */
+    protected abstract int update(String sql, SqlParams params);
+
+    @Override
+    public List<Submission> insert(List<NewJob> jobs, Instant now) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        ArrayNode rows = Json.mapper().createArrayNode();
+        List<JobId> ids = new ArrayList<>(jobs.size());
+        for (NewJob job : jobs) {
+            JobId id = JobId.newId(now);
+            ids.add(id);
+            rows.add(insertRow(id, job, now));
+        }
+        Map<JobId, Job> inserted = new HashMap<>();
+        for (Row row : query(INSERT, SqlParams.of().timestamp("now", now).json("rows", rows))) {
+            Job job = toJob(row);
+            inserted.put(job.id(), job);
+        }
+        Map<List<String>, Row> earlier = inserted.size() == jobs.size() ? Map.of() : findByIdempotencyKeys(jobs);
+        List<Submission> submissions = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = inserted.get(ids.get(i));
+            if (job != null) {
+                submissions.add(new Submission(job, true));
+                continue;
+            }
+            IdempotencyKey key = jobs.get(i).idempotency();
+            Row row = key == null ? null : earlier.get(List.of(key.scope(), key.key()));
+            if (row == null) {
+                throw new StoreException("job " + ids.get(i) + " was neither stored nor found by its key", null);
+            }
+            Job existing = toJob(row);
+            if (!key.requestHash().equals(row.text("request_hash"))) {
+                throw new IdempotencyConflictException(key.key(), existing.id());
+            }
+            submissions.add(new Submission(existing, false));
+        }
+        return submissions;
+    }
+
+    private static ObjectNode insertRow(JobId id, NewJob job, Instant now) {
+        Instant due = now.plusSeconds(job.delaySeconds());
+        boolean queueCanDelay = job.delaySeconds() <= NewJob.MAX_QUEUE_DELAY_SECONDS;
+        ObjectNode row = Json.object()
+                .put("id", id.toString())
+                .put("type", job.type())
+                .put("max_retries", job.maxRetries())
+                .put("retry_delay_seconds", job.retryDelaySeconds())
+                .put("timeout_seconds", job.timeoutSeconds())
+                .put("next_attempt_at", due.toString())
+                .put("dispatched_at", queueCanDelay ? now.toString() : null);
+        row.set("payload", job.payload());
+        IdempotencyKey key = job.idempotency();
+        if (key != null) {
+            row.put("idempotency_scope", key.scope()).put("idempotency_key", key.key())
+                    .put("request_hash", key.requestHash());
+        }
+        return row;
+    }
+
+    private Map<List<String>, Row> findByIdempotencyKeys(List<NewJob> jobs) {
+        ArrayNode keys = Json.mapper().createArrayNode();
+        for (NewJob job : jobs) {
+            if (job.idempotency() != null) {
+                keys.addObject().put("scope", job.idempotency().scope()).put("key", job.idempotency().key());
+            }
+        }
+        Map<List<String>, Row> found = new HashMap<>();
+        if (!keys.isEmpty()) {
+            for (Row row : query(FIND_BY_IDEMPOTENCY_KEYS, SqlParams.of().json("keys", keys))) {
+                found.put(List.of(row.text("idempotency_scope"), row.text("idempotency_key")), row);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<Job> find(JobId id) {
+        return query(FIND, SqlParams.of().uuid("id", id.value())).stream().findFirst().map(SqlJobStore::toJob);
+    }
+
+    @Override
+    public Map<JobId, Job> findAll(Collection<JobId> ids) {
+        Map<JobId, Job> found = new LinkedHashMap<>();
+        if (!ids.isEmpty()) {
+            for (Row row : query(FIND_ALL, SqlParams.of().text("ids", uuidArray(ids)))) {
+                Job job = toJob(row);
+                found.put(job.id(), job);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<Job> claim(Collection<JobId> ids, Instant now, Duration leaseGrace) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        SqlParams params = SqlParams.of()
+                .text("ids", uuidArray(ids))
+                .timestamp("now", now)
+                .float8("grace", leaseGrace.toNanos() / 1e9);
+        return query(CLAIM, params).stream().map(SqlJobStore::toJob).toList();
+    }
+
+    @Override
+    public Set<JobId> finish(List<Finish> outcomes, Instant now) {
+        if (outcomes.isEmpty()) {
+            return Set.of();
+        }
+        ArrayNode rows = Json.mapper().createArrayNode();
+        for (Finish outcome : outcomes) {
+            ObjectNode row = rows.addObject()
+                    .put("id", outcome.id().toString())
+                    .put("attempt", outcome.attempt())
+                    .put("state", outcome.state().name())
+                    .put("error", outcome.error())
+                    .put("retry_at", outcome.retryAt() == null ? null : outcome.retryAt().toString());
+            row.set("result", outcome.result());
+        }
+        Set<JobId> recorded = new HashSet<>();
+        for (Row row : query(FINISH, SqlParams.of().json("rows", rows).timestamp("now", now))) {
+            recorded.add(new JobId(row.uuid("id")));
+        }
+        return recorded;
+    }
+
+    @Override
+    public boolean expire(JobId id, int attempt, String error, Instant retryAt, Instant now) {
+        SqlParams params = SqlParams.of()
+                .uuid("id", id.value())
+                .integer("attempt", attempt)
+                .text("state", (retryAt == null ? JobState.FAILED : JobState.RETRYING).name())
+                .text("error", error)
+                .timestamp("retry_at", retryAt)
+                .timestamp("finished_at", retryAt == null ? now : null)
+                .timestamp("now", now);
+        return update(EXPIRE, params) == 1;
+    }
+
+    @Override
+    public boolean deadLetter(JobId id, String reason, Instant now) {
+        return update(DEAD_LETTER, SqlParams.of().uuid("id", id.value()).text("reason", reason)
+                .timestamp("now", now)) == 1;
+    }
+
+    @Override
+    public boolean cancel(JobId id, Instant now) {
+        return update(CANCEL, SqlParams.of().uuid("id", id.value()).timestamp("now", now)) == 1;
+    }
+
+    @Override
+    public boolean requeue(JobId id, Instant now) {
+        return update(REQUEUE, SqlParams.of().uuid("id", id.value()).timestamp("now", now)) == 1;
+    }
+
+    @Override
+    public List<Job> list(JobQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(JOB_COLUMNS).append(" FROM jobs WHERE true");
+        SqlParams params = SqlParams.of().integer("limit", query.limit());
+        query.state().ifPresent(state -> {
+            sql.append(" AND state = :state");
+            params.text("state", state.name());
+        });
+        query.type().ifPresent(type -> {
+            sql.append(" AND type = :type");
+            params.text("type", type);
+        });
+        query.after().ifPresent(after -> {
+            sql.append(" AND (created_at, id) < (:after_created_at, :after_id)");
+            params.timestamp("after_created_at", after.createdAt()).uuid("after_id", after.id().value());
+        });
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        return query(sql.toString(), params).stream().map(SqlJobStore::toJob).toList();
+    }
+
+    @Override
+    public List<JobEvent> events(JobId id) {
+        return query(EVENTS, SqlParams.of().uuid("id", id.value())).stream()
+                .map(row -> new JobEvent(row.text("event"), row.integer("attempt"), row.timestamp("at"),
+                        row.text("error"), row.timestamp("next_attempt_at")))
+                .toList();
+    }
+
+    @Override
+    public List<Job> owedDispatch(Instant horizon, Instant stalledBefore, int limit) {
+        SqlParams params = SqlParams.of()
+                .timestamp("horizon", horizon)
+                .timestamp("stalled_before", stalledBefore)
+                .integer("limit", limit);
+        return query(OWED_DISPATCH, params).stream().map(SqlJobStore::toJob).toList();
+    }
+
+    @Override
+    public void markDispatched(Collection<JobId> ids, Instant at) {
+        if (!ids.isEmpty()) {
+            update(MARK_DISPATCHED, SqlParams.of().text("ids", uuidArray(ids)).timestamp("at", at));
+        }
+    }
+
+    @Override
+    public List<Job> expiredLeases(Instant before, int limit) {
+        SqlParams params = SqlParams.of().timestamp("before", before).integer("limit", limit);
+        return query(EXPIRED_LEASES, params).stream().map(SqlJobStore::toJob).toList();
+    }
+
+    @Override
+    public Map<JobState, Long> countByState() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState state : JobState.values()) {
+            counts.put(state, 0L);
+        }
+        for (Row row : query(COUNT_BY_STATE, SqlParams.of())) {
+            counts.put(JobState.parse(row.text("state")), row.bigint("n"));
+        }
+        return counts;
+    }
+
+    @Override
+    public RunStats finishedSince(Instant since) {
+        Row row = query(FINISHED_SINCE, SqlParams.of().timestamp("since", since)).get(0);
+        return new RunStats(row.bigint("finished"), row.float8("p50"), row.float8("p95"));
+    }
+
+    @Override
+    public void ping() {
+        query("SELECT 1 AS one", SqlParams.of());
+    }
+
+    /** A PostgreSQL array literal of UUIDs, passed as text and cast in SQL: the Data API takes no array parameters. */
+    static String uuidArray(Collection<JobId> ids) {
+        StringJoiner joiner = new StringJoiner(",", "{", "}");
+        ids.forEach(id -> joiner.add(id.toString()));
+        return joiner.toString();
+    }
+
+    static Job toJob(Row row) {
+        return new Job(
+                new JobId(row.uuid("id")),
+                row.text("type"),
+                JobState.parse(row.text("state")),
+                row.json("payload"),
+                row.json("result"),
+                row.integer("attempt"),
+                row.integer("max_retries"),
+                row.float8("retry_delay_seconds"),
+                row.float8("timeout_seconds"),
+                row.text("last_error"),
+                row.timestamp("created_at"),
+                row.timestamp("started_at"),
+                row.timestamp("finished_at"),
+                row.timestamp("updated_at"),
+                row.timestamp("next_attempt_at"),
+                row.timestamp("lease_expires_at"));
+    }
+}

@@ -1,0 +1,159 @@
+package dev.conveyor.store.jdbc;
+
+import dev.conveyor.store.StoreException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A few reusable connections, enough for one Lambda execution environment: a function needs one connection per
+ * concurrent statement, and RDS Proxy (or PgBouncer) pools across environments. A connection that breaks is
+ * dropped along with every idle one, since a broken connection usually means the server restarted.
+ */
+public final class ConnectionPool implements AutoCloseable {
+    /** A connection idle for longer than this is checked before it is lent out again. */
+    private static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final String url;
+    private final Properties properties;
+    private final Semaphore permits;
+    private final long borrowTimeoutMillis;
+    private final Deque<Idle> idle = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    private record Idle(Connection connection, long since) {
+    }
+
+    /**
+     * @param url a {@code jdbc:postgresql:} URL
+     * @param properties user, password and driver options
+     * @param maxSize how many connections may be open at once
+     */
+    public ConnectionPool(String url, Properties properties, int maxSize, long borrowTimeoutMillis) {
+        this.url = url;
+        this.properties = properties;
+        this.permits = new Semaphore(maxSize, true);
+        this.borrowTimeoutMillis = borrowTimeoutMillis;
+    }
+
+    /** What to do with a borrowed connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} on a pooled connection; SQL errors become {@link StoreException}s. */
+    public <T> T with(Work<T> work) {
+        acquire();
+        Connection connection = null;
+        try {
+            connection = take();
+            T result = work.run(connection);
+            giveBack(connection);
+            connection = null;
+            return result;
+        } catch (SQLException e) {
+            if (connection != null && !isBroken(e, connection)) {
+                giveBack(connection);
+                connection = null;
+            } else {
+                discardIdle();
+            }
+            throw translate(e);
+        } finally {
+            if (connection != null) {
+                closeQuietly(connection);
+            }
+            permits.release();
+        }
+    }
+
+    private void acquire() {
+        try {
+            if (!permits.tryAcquire(borrowTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new StoreException("no database connection free within " + borrowTimeoutMillis + " ms", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a database connection", e);
+        }
+    }
+
+    private Connection take() throws SQLException {
+        while (true) {
+            Idle next;
+            synchronized (idle) {
+                next = idle.pollFirst();
+            }
+            if (next == null) {
+                return DriverManager.getConnection(url, properties);
+            }
+            boolean stale = System.nanoTime() - next.since() > VALIDATE_AFTER_IDLE_NANOS;
+            if (!stale || next.connection().isValid(2)) {
+                return next.connection();
+            }
+            closeQuietly(next.connection());
+        }
+    }
+
+    private void giveBack(Connection connection) {
+        if (closed) {
+            closeQuietly(connection);
+            return;
+        }
+        synchronized (idle) {
+            idle.addFirst(new Idle(connection, System.nanoTime()));
+        }
+    }
+
+    private void discardIdle() {
+        synchronized (idle) {
+            idle.forEach(i -> closeQuietly(i.connection()));
+            idle.clear();
+        }
+    }
+
+    /** Connection-class errors (SQLSTATE 08), a server shutting down (57P0x), or a connection that is gone. */
+    private static boolean isBroken(SQLException e, Connection connection) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+            return true;
+        }
+        try {
+            return connection.isClosed();
+        } catch (SQLException ignored) {
+            return true;
+        }
+    }
+
+    /**
+     * An unavailable database (no answer, connection lost, shutting down, out of resources, a conflict worth
+     * retrying) is a {@link StoreException}; anything else means a statement is wrong, a bug.
+     */
+    static RuntimeException translate(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = "database error: " + e.getMessage() + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]");
+        boolean unavailable = state.isEmpty() || state.startsWith("08") || state.startsWith("57")
+                || state.startsWith("53") || state.startsWith("40") || state.startsWith("55");
+        return unavailable ? new StoreException(message, e) : new IllegalStateException(message, e);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // already broken; nothing to release
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        discardIdle();
+    }
+}
