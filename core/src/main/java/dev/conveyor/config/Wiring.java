@@ -1,0 +1,83 @@
+package dev.conveyor.config;
+
+import dev.conveyor.job.ExponentialBackoff;
+import dev.conveyor.job.RetryPolicy;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.SqsJobQueue;
+import dev.conveyor.store.JobStore;
+import dev.conveyor.store.jdbc.JdbcJobStore;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds Conveyor's collaborators from a function's environment, once per cold start. The AWS clients are given
+ * their region, credentials and HTTP client explicitly: the SDK's discovery chains cost a cold start dearly.
+ *
+ * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc}), {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER},
+ * {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE}, {@code CONVEYOR_QUEUE_URL},
+ * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS}; and those Lambda sets: {@code AWS_REGION},
+ * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
+ * stand-ins, {@code AWS_ENDPOINT_URL_SQS} or {@code AWS_ENDPOINT_URL}.
+ */
+public final class Wiring {
+    private Wiring() {
+    }
+
+    /** The job store the environment names. */
+    public static JobStore store(Config config, int defaultPoolSize) {
+        String kind = config.get("CONVEYOR_STORE", "jdbc");
+        if (!kind.equals("jdbc")) {
+            throw new IllegalStateException("CONVEYOR_STORE must be jdbc, not " + kind);
+        }
+        return JdbcJobStore.connect(
+                config.required("CONVEYOR_DB_URL"),
+                config.required("CONVEYOR_DB_USER"),
+                config.get("CONVEYOR_DB_PASSWORD"),
+                config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
+    }
+
+    public static JobQueue queue(Config config) {
+        return new SqsJobQueue(sqs(config), config.required("CONVEYOR_QUEUE_URL"), config.get("CONVEYOR_DLQ_URL"));
+    }
+
+    public static SqsClient sqs(Config config) {
+        return configure(SqsClient.builder(), config, "SQS").build();
+    }
+
+    /** Region, credentials, endpoint and the light HTTP client for any AWS client. */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
+            B builder, Config config, String service) {
+        builder.region(Region.of(config.required("AWS_REGION")))
+                .credentialsProvider(StaticCredentialsProvider.create(credentials(config)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(25)));
+        String endpoint = config.get("AWS_ENDPOINT_URL_" + service, config.get("AWS_ENDPOINT_URL"));
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        return builder;
+    }
+
+    private static AwsCredentials credentials(Config config) {
+        String key = config.required("AWS_ACCESS_KEY_ID");
+        String secret = config.required("AWS_SECRET_ACCESS_KEY");
+        String token = config.get("AWS_SESSION_TOKEN");
+        return token == null ? AwsBasicCredentials.create(key, secret) : AwsSessionCredentials.create(key, secret, token);
+    }
+
+    public static RetryPolicy retryPolicy(Config config) {
+        Duration cap = config.seconds("CONVEYOR_RETRY_DELAY_CAP_SECONDS", ExponentialBackoff.DEFAULT_CAP);
+        return new ExponentialBackoff(cap, () -> ThreadLocalRandom.current().nextDouble());
+    }
+}
