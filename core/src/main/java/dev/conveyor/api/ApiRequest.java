@@ -12,7 +12,7 @@ import java.util.Map;
  *     execute-api domain, empty locally)
  * @param headers by lower-case name
  * @param body the body as text, or null
- * @param apiKeyId the id of the API key the gateway accepted, or null
+ * @param apiKey the API key the gateway accepted, or null; used only to scope idempotency keys
  */
 public record ApiRequest(
         String method,
@@ -24,7 +24,7 @@ public record ApiRequest(
         Map<String, String> headers,
         String body,
         String requestId,
-        String apiKeyId) {
+        String apiKey) {
 
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));

@@ -1,12 +1,18 @@
 package dev.conveyor.config;
 
+import dev.conveyor.api.JobRequests;
+import dev.conveyor.api.JobsApi;
+import dev.conveyor.dispatch.Dispatcher;
+import dev.conveyor.handler.HandlerRegistry;
 import dev.conveyor.job.ExponentialBackoff;
 import dev.conveyor.job.RetryPolicy;
+import dev.conveyor.process.JobProcessor;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.SqsJobQueue;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.jdbc.JdbcJobStore;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,12 +31,35 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc}), {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER},
  * {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE}, {@code CONVEYOR_QUEUE_URL},
- * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS}; and those Lambda sets: {@code AWS_REGION},
+ * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_MAX_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
+ * {@code CONVEYOR_LEASE_GRACE_SECONDS}; and those Lambda sets: {@code AWS_REGION},
  * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
  * stand-ins, {@code AWS_ENDPOINT_URL_SQS} or {@code AWS_ENDPOINT_URL}.
  */
 public final class Wiring {
+    /** The longest attempt a job may ask for unless the environment says otherwise: the consumer's 60 s less a margin. */
+    public static final double DEFAULT_MAX_TIMEOUT_SECONDS = 55;
+
     private Wiring() {
+    }
+
+    /** The API behind the submit-job and get-job functions. */
+    public static JobsApi jobsApi(Config config) {
+        Clock clock = MicrosecondClock.systemUtc();
+        JobRequests requests = new JobRequests(HandlerRegistry.load(),
+                config.number("CONVEYOR_MAX_TIMEOUT_SECONDS", DEFAULT_MAX_TIMEOUT_SECONDS));
+        return new JobsApi(store(config, 1), new Dispatcher(queue(config), clock), requests, clock);
+    }
+
+    /** The batch processor behind the process-job function. */
+    public static JobProcessor jobProcessor(Config config) {
+        JobProcessor.Settings defaults = JobProcessor.Settings.defaults();
+        JobProcessor.Settings settings = new JobProcessor.Settings(
+                config.seconds("CONVEYOR_LEASE_GRACE_SECONDS", defaults.leaseGrace()),
+                defaults.deadlineMargin(),
+                defaults.infrastructureBackoffCap());
+        return new JobProcessor(store(config, 2), queue(config), HandlerRegistry.load(), retryPolicy(config),
+                MicrosecondClock.systemUtc(), settings);
     }
 
     /** The job store the environment names. */
