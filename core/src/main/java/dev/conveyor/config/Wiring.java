@@ -31,14 +31,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc}), {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER},
  * {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE}, {@code CONVEYOR_QUEUE_URL},
- * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_MAX_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
+ * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
  * {@code CONVEYOR_LEASE_GRACE_SECONDS}; and those Lambda sets: {@code AWS_REGION},
  * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
  * stand-ins, {@code AWS_ENDPOINT_URL_SQS} or {@code AWS_ENDPOINT_URL}.
  */
 public final class Wiring {
-    /** The longest attempt a job may ask for unless the environment says otherwise: the consumer's 60 s less a margin. */
-    public static final double DEFAULT_MAX_TIMEOUT_SECONDS = 55;
+    /** The consumer function's timeout unless the environment says otherwise, as template.yaml's default. */
+    public static final double DEFAULT_CONSUMER_TIMEOUT_SECONDS = 60;
+    /** What a job's own timeout leaves of the consumer's: time to record the outcome and answer the batch. */
+    public static final double CONSUMER_MARGIN_SECONDS = 5;
 
     private Wiring() {
     }
@@ -47,7 +49,8 @@ public final class Wiring {
     public static JobsApi jobsApi(Config config) {
         Clock clock = MicrosecondClock.systemUtc();
         JobRequests requests = new JobRequests(HandlerRegistry.load(),
-                config.number("CONVEYOR_MAX_TIMEOUT_SECONDS", DEFAULT_MAX_TIMEOUT_SECONDS));
+                config.number("CONVEYOR_CONSUMER_TIMEOUT_SECONDS", DEFAULT_CONSUMER_TIMEOUT_SECONDS)
+                        - CONSUMER_MARGIN_SECONDS);
         return new JobsApi(store(config, 1), new Dispatcher(queue(config), clock), requests, clock);
     }
 
