@@ -1,0 +1,201 @@
+package dev.conveyor.local.template;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves CloudFormation's intrinsic functions in a template's values, as a stack would on creation: {@code Ref},
+ * {@code Fn::GetAtt}, {@code Fn::Sub}, {@code Fn::Join}, {@code Fn::Select}, {@code Fn::Split}, {@code Fn::If} and
+ * the condition functions, and {@code AWS::NoValue}. What a resource's {@code Ref} or attribute is comes from the
+ * caller: the local runtime knows its queues' URLs.
+ */
+public final class Intrinsics {
+    private static final Object NO_VALUE = new Object();
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{(!?)([^}]*)}");
+
+    /** The values of the stack's resources. */
+    public interface Resources {
+        String ref(String logicalId);
+
+        String attribute(String logicalId, String attribute);
+    }
+
+    private final Map<String, String> parameters;
+    private final Map<String, Object> conditions;
+    private final Resources resources;
+    private final Map<String, Boolean> evaluated = new HashMap<>();
+
+    /** @param parameters the parameters' values and the pseudo parameters ({@code AWS::Region}, ...) */
+    public Intrinsics(Map<String, String> parameters, Map<String, Object> conditions, Resources resources) {
+        this.parameters = Map.copyOf(parameters);
+        this.conditions = conditions;
+        this.resources = resources;
+    }
+
+    /** The value with every intrinsic function resolved; {@code AWS::NoValue} entries dropped. */
+    public Object resolve(Object value) {
+        Object resolved = resolveOrNoValue(value);
+        return resolved == NO_VALUE ? null : resolved;
+    }
+
+    /** A value that must resolve to a scalar, as a string (numbers and booleans as CloudFormation writes them). */
+    public String string(Object value) {
+        Object resolved = resolve(value);
+        if (resolved == null) {
+            return null;
+        }
+        if (resolved instanceof Map || resolved instanceof List) {
+            throw new IllegalArgumentException("template: expected a scalar, found " + resolved);
+        }
+        return String.valueOf(resolved);
+    }
+
+    public boolean condition(String name) {
+        Boolean known = evaluated.get(name);
+        if (known == null) {
+            Object definition = conditions.get(name);
+            if (definition == null) {
+                throw new IllegalArgumentException("template: no condition named " + name);
+            }
+            known = bool(resolve(definition));
+            evaluated.put(name, known);
+        }
+        return known;
+    }
+
+    private Object resolveOrNoValue(Object value) {
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            for (Object item : list) {
+                Object resolved = resolveOrNoValue(item);
+                if (resolved != NO_VALUE) {
+                    out.add(resolved);
+                }
+            }
+            return out;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            return value;
+        }
+        if (map.size() == 1) {
+            String key = String.valueOf(map.keySet().iterator().next());
+            if (key.equals("Ref") || key.equals("Condition") || key.startsWith("Fn::")) {
+                return function(key, map.values().iterator().next());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            Object resolved = resolveOrNoValue(v);
+            if (resolved != NO_VALUE) {
+                out.put(String.valueOf(k), resolved);
+            }
+        });
+        return out;
+    }
+
+    private Object function(String name, Object argument) {
+        return switch (name) {
+            case "Ref" -> ref(String.valueOf(argument));
+            case "Condition" -> condition(String.valueOf(argument));
+            case "Fn::GetAtt" -> {
+                List<?> parts = list(resolve(argument), name);
+                yield resources.attribute(String.valueOf(parts.get(0)), String.valueOf(parts.get(1)));
+            }
+            case "Fn::Sub" -> sub(argument);
+            case "Fn::Join" -> {
+                List<?> parts = list(argument, name);
+                String delimiter = string(parts.get(0));
+                List<String> items = new ArrayList<>();
+                for (Object item : list(resolve(parts.get(1)), name)) {
+                    items.add(String.valueOf(item));
+                }
+                yield String.join(delimiter, items);
+            }
+            case "Fn::Select" -> {
+                List<?> parts = list(argument, name);
+                yield list(resolve(parts.get(1)), name).get(Integer.parseInt(string(parts.get(0))));
+            }
+            case "Fn::Split" -> {
+                List<?> parts = list(argument, name);
+                yield List.of(string(parts.get(1)).split(Pattern.quote(string(parts.get(0))), -1));
+            }
+            case "Fn::If" -> {
+                List<?> parts = list(argument, name);
+                yield resolveOrNoValue(condition(String.valueOf(parts.get(0))) ? parts.get(1) : parts.get(2));
+            }
+            case "Fn::Equals" -> {
+                List<?> parts = list(argument, name);
+                yield string(parts.get(0)).equals(string(parts.get(1)));
+            }
+            case "Fn::Not" -> !bool(resolve(list(argument, name).get(0)));
+            case "Fn::And" -> list(argument, name).stream().allMatch(c -> bool(resolve(c)));
+            case "Fn::Or" -> list(argument, name).stream().anyMatch(c -> bool(resolve(c)));
+            default -> throw new IllegalArgumentException("template: the local runtime does not support " + name);
+        };
+    }
+
+    private Object ref(String name) {
+        if (name.equals("AWS::NoValue")) {
+            return NO_VALUE;
+        }
+        String parameter = parameters.get(name);
+        if (parameter != null) {
+            return parameter;
+        }
+        if (name.startsWith("AWS::")) {
+            throw new IllegalArgumentException("template: unknown pseudo parameter " + name);
+        }
+        return resources.ref(name);
+    }
+
+    private String sub(Object argument) {
+        String text;
+        Map<String, Object> variables = Map.of();
+        if (argument instanceof List<?> parts) {
+            text = String.valueOf(parts.get(0));
+            variables = Template.map(resolve(parts.get(1)), "Fn::Sub variables");
+        } else {
+            text = String.valueOf(argument);
+        }
+        Matcher m = SUB_VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (!m.group(1).isEmpty()) {
+                replacement = "${" + m.group(2) + "}";
+            } else {
+                String variable = m.group(2).strip();
+                if (variables.containsKey(variable)) {
+                    replacement = String.valueOf(variables.get(variable));
+                } else if (variable.contains(".") && !variable.startsWith("AWS::")) {
+                    int dot = variable.indexOf('.');
+                    replacement = resources.attribute(variable.substring(0, dot), variable.substring(dot + 1));
+                } else {
+                    replacement = String.valueOf(ref(variable));
+                }
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static List<?> list(Object value, String function) {
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("template: " + function + " expects a list, not " + value);
+        }
+        return list;
+    }
+
+    private static boolean bool(Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return Boolean.parseBoolean(String.valueOf(value));
+    }
+}

@@ -1,0 +1,320 @@
+package dev.conveyor.local.template;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.conveyor.json.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A template resolved into what the local runtime runs: its queues, and its functions with their environment,
+ * routes, queue event sources and schedules. Queues come first, in the order they can be created (a dead-letter
+ * queue before the queue that redrives to it); functions are resolved once the queues' URLs are known.
+ */
+public final class Stack {
+    public static final String REGION = "us-east-1";
+    public static final String ACCOUNT = "000000000000";
+
+    /** An {@code AWS::SQS::Queue}, its properties as SQS attributes. */
+    public record QueueSpec(String logicalId, String name, String arn, Map<String, String> attributes) {
+    }
+
+    /** An {@code AWS::Serverless::Function} and the events that invoke it. */
+    public record FunctionSpec(String logicalId, String name, String handler, int timeoutSeconds, int memoryMb,
+                               Map<String, String> environment, List<ApiRoute> routes, List<SqsSource> queues,
+                               List<ScheduleSource> schedules) {
+    }
+
+    /** An {@code Api} event: a method ({@code ANY} for all) on a resource path such as {@code /jobs/{id}}. */
+    public record ApiRoute(String method, String path) {
+    }
+
+    /** An {@code SQS} event: the event source mapping. */
+    public record SqsSource(String eventName, String queueArn, int batchSize, int batchingWindowSeconds,
+                            boolean reportBatchItemFailures, int maximumConcurrency, boolean enabled) {
+    }
+
+    /** A {@code Schedule} event. */
+    public record ScheduleSource(String eventName, String expression, boolean enabled, String input) {
+    }
+
+    private static final Map<String, String> QUEUE_ATTRIBUTES = Map.of(
+            "VisibilityTimeout", "VisibilityTimeout",
+            "MessageRetentionPeriod", "MessageRetentionPeriod",
+            "DelaySeconds", "DelaySeconds",
+            "MaximumMessageSize", "MaximumMessageSize",
+            "ReceiveMessageWaitTimeSeconds", "ReceiveMessageWaitTimeSeconds",
+            "RedrivePolicy", "RedrivePolicy",
+            "FifoQueue", "FifoQueue",
+            "ContentBasedDeduplication", "ContentBasedDeduplication");
+
+    private final Template template;
+    private final String stackName;
+    private final Map<String, Template.Resource> resources;
+    private final Map<String, String> queueNames = new HashMap<>();
+    private final Map<String, String> queueUrls = new HashMap<>();
+    private final Intrinsics intrinsics;
+
+    private Stack(Template template, String stackName, Map<String, String> parameters) {
+        this.template = template;
+        this.stackName = stackName;
+        this.resources = template.resources();
+        this.intrinsics = new Intrinsics(parameters, template.conditions(), new Intrinsics.Resources() {
+            @Override
+            public String ref(String logicalId) {
+                return Stack.this.ref(logicalId);
+            }
+
+            @Override
+            public String attribute(String logicalId, String attribute) {
+                return Stack.this.attribute(logicalId, attribute);
+            }
+        });
+    }
+
+    /**
+     * Resolves the template's parameters (overrides, then defaults) and checks them as CloudFormation would.
+     *
+     * @throws IllegalArgumentException when a parameter has no value or an invalid one, or an override names none
+     */
+    public static Stack of(Template template, String stackName, Map<String, String> overrides) {
+        Map<String, Template.Parameter> declared = template.parameters();
+        for (String name : overrides.keySet()) {
+            if (!declared.containsKey(name)) {
+                throw new IllegalArgumentException("template " + template.file() + " has no parameter " + name);
+            }
+        }
+        Map<String, String> values = new HashMap<>();
+        for (Template.Parameter parameter : declared.values()) {
+            String value = overrides.getOrDefault(parameter.name(), parameter.defaultValue());
+            if (value == null) {
+                throw new IllegalArgumentException("parameter " + parameter.name() + " has no value: pass "
+                        + "--parameter " + parameter.name() + "=...");
+            }
+            parameter.check(value);
+            values.put(parameter.name(), value);
+        }
+        values.put("AWS::StackName", stackName);
+        values.put("AWS::StackId", "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + stackName + "/local");
+        values.put("AWS::Region", REGION);
+        values.put("AWS::AccountId", ACCOUNT);
+        values.put("AWS::Partition", "aws");
+        values.put("AWS::URLSuffix", "amazonaws.com");
+        return new Stack(template, stackName, values);
+    }
+
+    public Intrinsics intrinsics() {
+        return intrinsics;
+    }
+
+    /** The queues, each after the queues its properties refer to. */
+    public List<QueueSpec> queues() {
+        List<Template.Resource> declared = template.resources("AWS::SQS::Queue").stream()
+                .filter(this::exists).toList();
+        for (Template.Resource queue : declared) {
+            Object name = queue.properties().get("QueueName");
+            queueNames.put(queue.logicalId(), name == null ? stackName + "-" + queue.logicalId() : intrinsics.string(name));
+        }
+        Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+        for (Template.Resource queue : declared) {
+            Set<String> refs = new LinkedHashSet<>();
+            references(queue.properties(), refs);
+            refs.retainAll(queueNames.keySet());
+            refs.remove(queue.logicalId());
+            dependencies.put(queue.logicalId(), refs);
+        }
+        List<QueueSpec> ordered = new ArrayList<>();
+        Set<String> placed = new LinkedHashSet<>();
+        while (placed.size() < declared.size()) {
+            boolean progress = false;
+            for (Template.Resource queue : declared) {
+                if (!placed.contains(queue.logicalId()) && placed.containsAll(dependencies.get(queue.logicalId()))) {
+                    ordered.add(queueSpec(queue));
+                    placed.add(queue.logicalId());
+                    progress = true;
+                }
+            }
+            if (!progress) {
+                throw new IllegalArgumentException("template: queues refer to each other in a cycle: " + dependencies);
+            }
+        }
+        return ordered;
+    }
+
+    /** Tells the stack where a queue was created, for the {@code Ref}s that name it. */
+    public void queueCreated(String logicalId, String url) {
+        queueUrls.put(logicalId, url);
+    }
+
+    /** The functions, with {@code Globals.Function} merged in and every value resolved. */
+    public List<FunctionSpec> functions() {
+        List<FunctionSpec> functions = new ArrayList<>();
+        for (Template.Resource resource : template.resources("AWS::Serverless::Function")) {
+            if (!exists(resource)) {
+                continue;
+            }
+            Map<String, Object> properties = Template.map(
+                    intrinsics.resolve(merge(template.globals("Function"), resource.properties())),
+                    resource.logicalId());
+            functions.add(functionSpec(resource.logicalId(), properties));
+        }
+        return functions;
+    }
+
+    private FunctionSpec functionSpec(String id, Map<String, Object> properties) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        Object env = properties.get("Environment");
+        if (env instanceof Map<?, ?> e && e.get("Variables") instanceof Map<?, ?> variables) {
+            variables.forEach((k, v) -> environment.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        }
+        List<ApiRoute> routes = new ArrayList<>();
+        List<SqsSource> queues = new ArrayList<>();
+        List<ScheduleSource> schedules = new ArrayList<>();
+        Object events = properties.get("Events");
+        if (events instanceof Map<?, ?> eventMap) {
+            eventMap.forEach((name, value) -> {
+                Map<String, Object> event = Template.map(value, id + ".Events." + name);
+                Map<String, Object> p = event.get("Properties") == null ? Map.of()
+                        : Template.map(event.get("Properties"), id + ".Events." + name + ".Properties");
+                switch (String.valueOf(event.get("Type"))) {
+                    case "Api" -> routes.add(new ApiRoute(
+                            String.valueOf(p.get("Method")).toUpperCase(Locale.ROOT), String.valueOf(p.get("Path"))));
+                    case "SQS" -> {
+                        Map<String, Object> scaling = p.get("ScalingConfig") == null ? Map.of()
+                                : Template.map(p.get("ScalingConfig"), "ScalingConfig");
+                        Object types = p.get("FunctionResponseTypes");
+                        queues.add(new SqsSource(String.valueOf(name), String.valueOf(p.get("Queue")),
+                                integer(p.get("BatchSize"), 10),
+                                integer(p.get("MaximumBatchingWindowInSeconds"), 0),
+                                types instanceof List<?> list && list.contains("ReportBatchItemFailures"),
+                                integer(scaling.get("MaximumConcurrency"), 1000),
+                                !"false".equals(String.valueOf(p.get("Enabled")))));
+                    }
+                    case "Schedule", "ScheduleV2" -> schedules.add(new ScheduleSource(String.valueOf(name),
+                            String.valueOf(p.get(p.containsKey("Schedule") ? "Schedule" : "ScheduleExpression")),
+                            !"false".equals(String.valueOf(p.get("Enabled")))
+                                    && !"DISABLED".equals(String.valueOf(p.get("State"))),
+                            p.get("Input") == null ? null : String.valueOf(p.get("Input"))));
+                    default -> throw new IllegalArgumentException("template: " + id + " has an event of type "
+                            + event.get("Type") + ", which the local runtime does not run");
+                }
+            });
+        }
+        Object handler = properties.get("Handler");
+        if (handler == null) {
+            throw new IllegalArgumentException("template: function " + id + " has no Handler");
+        }
+        Object name = properties.get("FunctionName");
+        return new FunctionSpec(id, name == null ? stackName + "-" + id : String.valueOf(name), String.valueOf(handler),
+                integer(properties.get("Timeout"), 3), integer(properties.get("MemorySize"), 128),
+                environment, routes, queues, schedules);
+    }
+
+    private boolean exists(Template.Resource resource) {
+        return resource.condition() == null || intrinsics.condition(String.valueOf(resource.condition()));
+    }
+
+    private QueueSpec queueSpec(Template.Resource queue) {
+        String name = queueNames.get(queue.logicalId());
+        Map<String, String> attributes = new LinkedHashMap<>();
+        Map<String, Object> properties = Template.map(intrinsics.resolve(queue.properties()), queue.logicalId());
+        properties.forEach((key, value) -> {
+            String attribute = QUEUE_ATTRIBUTES.get(key);
+            if (attribute != null && value != null) {
+                attributes.put(attribute, value instanceof Map<?, ?> map ? json(map) : String.valueOf(value));
+            }
+        });
+        return new QueueSpec(queue.logicalId(), name, arn(name), attributes);
+    }
+
+    private String ref(String logicalId) {
+        Template.Resource resource = resources.get(logicalId);
+        if (resource == null) {
+            throw new IllegalArgumentException("template: Ref to unknown parameter or resource " + logicalId);
+        }
+        return switch (resource.type()) {
+            case "AWS::SQS::Queue" -> {
+                String url = queueUrls.get(logicalId);
+                if (url == null) {
+                    throw new IllegalStateException("queue " + logicalId + " is referred to before it exists");
+                }
+                yield url;
+            }
+            case "AWS::Serverless::Function", "AWS::Lambda::Function" -> stackName + "-" + logicalId;
+            default -> logicalId;
+        };
+    }
+
+    private String attribute(String logicalId, String attribute) {
+        Template.Resource resource = resources.get(logicalId);
+        if (resource == null) {
+            throw new IllegalArgumentException("template: Fn::GetAtt of unknown resource " + logicalId);
+        }
+        if (resource.type().equals("AWS::SQS::Queue")) {
+            String name = queueNames.get(logicalId);
+            switch (attribute) {
+                case "Arn":
+                    return arn(name);
+                case "QueueName":
+                    return name;
+                case "QueueUrl":
+                    return ref(logicalId);
+                default:
+                    break;
+            }
+        }
+        if (resource.type().equals("AWS::Serverless::Function") && attribute.equals("Arn")) {
+            return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + stackName + "-" + logicalId;
+        }
+        throw new IllegalArgumentException("template: the local runtime cannot resolve " + logicalId + "." + attribute);
+    }
+
+    private static String arn(String queueName) {
+        return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queueName;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> merge(Map<String, Object> globals, Map<String, Object> own) {
+        Map<String, Object> merged = new LinkedHashMap<>(globals);
+        own.forEach((key, value) -> {
+            Object global = merged.get(key);
+            if (global instanceof Map && value instanceof Map) {
+                merged.put(key, merge((Map<String, Object>) global, (Map<String, Object>) value));
+            } else {
+                merged.put(key, value);
+            }
+        });
+        return merged;
+    }
+
+    private static void references(Object value, Set<String> into) {
+        if (value instanceof Map<?, ?> map) {
+            if (map.size() == 1 && map.containsKey("Ref")) {
+                into.add(String.valueOf(map.get("Ref")));
+            } else if (map.size() == 1 && map.get("Fn::GetAtt") instanceof List<?> parts && !parts.isEmpty()) {
+                into.add(String.valueOf(parts.get(0)));
+            } else {
+                map.values().forEach(v -> references(v, into));
+            }
+        } else if (value instanceof List<?> list) {
+            list.forEach(v -> references(v, into));
+        }
+    }
+
+    private static int integer(Object value, int fallback) {
+        return value == null ? fallback : (int) Double.parseDouble(String.valueOf(value));
+    }
+
+    private static String json(Map<?, ?> map) {
+        try {
+            return Json.mapper().writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("template: cannot write " + map + " as JSON", e);
+        }
+    }
+}
