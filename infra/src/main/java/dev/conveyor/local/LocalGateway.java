@@ -1,0 +1,375 @@
+package dev.conveyor.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.conveyor.local.template.Stack;
+import dev.conveyor.log.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The REST API of the template on {@code http://127.0.0.1:<port>}: each request is matched to a route as API
+ * Gateway matches resources (literal segments before {@code {param}} before {@code {proxy+}}), turned into the
+ * proxy event AWS sends, and answered with what the function returns. What API Gateway answers itself is
+ * answered the same way here: {@code 403 Missing Authentication Token} for a route that does not exist,
+ * {@code 502} for a function that fails, {@code 504} after the 29-second integration timeout.
+ */
+public final class LocalGateway implements AutoCloseable {
+    private static final Log LOG = Log.of(LocalGateway.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+    private static final int INTEGRATION_TIMEOUT_SECONDS = 29;
+    private static final String STAGE = "Prod";
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    /** A route and the function serving it. */
+    public record Route(String method, String resource, LocalFunction function) {
+        List<String> segments() {
+            return LocalGateway.segments(resource);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final List<Route> routes;
+
+    private LocalGateway(HttpServer server, ExecutorService workers, List<Route> routes) {
+        this.server = server;
+        this.workers = workers;
+        this.routes = List.copyOf(routes);
+    }
+
+    public static LocalGateway start(int port, List<Route> routes, int threads) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        AtomicInteger counter = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gateway-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LocalGateway gateway = new LocalGateway(server, workers, routes);
+        server.setExecutor(workers);
+        server.createContext("/", gateway::handle);
+        server.start();
+        return gateway;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        try (exchange) {
+            byte[] body = readBody(exchange.getRequestBody());
+            if (body == null) {
+                respond(exchange, requestId, 413, Map.of("Content-Type", "application/json"),
+                        "{\"message\":\"Request Too Long\"}");
+                return;
+            }
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            String path = exchange.getRequestURI().getPath();
+            Match match = match(method, path);
+            if (match == null) {
+                respond(exchange, requestId, 403, Map.of("Content-Type", "application/json",
+                        "x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+                        "{\"message\":\"Missing Authentication Token\"}");
+                return;
+            }
+            String event = JSON.writeValueAsString(event(exchange, requestId, match, path, body));
+            String response;
+            try {
+                response = match.route.function().invoke(event);
+            } catch (LocalFunction.InvocationException e) {
+                LOG.warn("function failed", e, "function", match.route.function().spec().logicalId(),
+                        "request_id", requestId);
+                boolean timedOut = e.getMessage().contains("Task timed out")
+                        && match.route.function().spec().timeoutSeconds() >= INTEGRATION_TIMEOUT_SECONDS;
+                respond(exchange, requestId, timedOut ? 504 : 502, Map.of("Content-Type", "application/json",
+                        "x-amzn-ErrorType", timedOut ? "IntegrationTimeout" : "InternalServerErrorException"),
+                        timedOut ? "{\"message\":\"Endpoint request timed out\"}"
+                                : "{\"message\":\"Internal server error\"}");
+                return;
+            }
+            proxyResponse(exchange, requestId, response);
+        } catch (RuntimeException e) {
+            LOG.error("gateway failed", e, "request_id", requestId);
+        }
+    }
+
+    /** The function's answer, read as API Gateway reads a proxy integration's response. */
+    private static void proxyResponse(HttpExchange exchange, String requestId, String response) throws IOException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(response);
+        } catch (IOException e) {
+            node = null;
+        }
+        if (node == null || !node.isObject() || !node.path("statusCode").canConvertToInt()
+                || node.path("statusCode").asInt() < 100 || node.path("statusCode").asInt() > 599) {
+            LOG.warn("malformed Lambda proxy response", "request_id", requestId);
+            respond(exchange, requestId, 502, Map.of("Content-Type", "application/json"),
+                    "{\"message\":\"Internal server error\"}");
+            return;
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        node.path("multiValueHeaders").properties().forEach(e -> {
+            List<String> values = new ArrayList<>();
+            e.getValue().forEach(v -> values.add(v.asText()));
+            headers.put(e.getKey(), values);
+        });
+        node.path("headers").properties().forEach(e -> headers.put(e.getKey(), List.of(e.getValue().asText())));
+        byte[] body;
+        JsonNode text = node.path("body");
+        if (text.isNull() || text.isMissingNode()) {
+            body = new byte[0];
+        } else if (node.path("isBase64Encoded").asBoolean(false)) {
+            body = Base64.getDecoder().decode(text.asText());
+        } else {
+            body = text.asText().getBytes(StandardCharsets.UTF_8);
+        }
+        headers.forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
+        if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+        }
+        send(exchange, requestId, node.path("statusCode").asInt(), body);
+    }
+
+    private static void respond(HttpExchange exchange, String requestId, int status, Map<String, String> headers,
+                                String body) throws IOException {
+        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        send(exchange, requestId, status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, String requestId, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
+        boolean empty = body.length == 0 || exchange.getRequestMethod().equalsIgnoreCase("HEAD");
+        exchange.sendResponseHeaders(status, empty ? -1 : body.length);
+        if (!empty) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** The body, or null when it is larger than API Gateway accepts. */
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] body = in.readNBytes(MAX_PAYLOAD_BYTES + 1);
+        return body.length > MAX_PAYLOAD_BYTES ? null : body;
+    }
+
+    /** A route chosen for a request, and the path parameters it binds. */
+    record Match(Route route, Map<String, String> pathParameters) {
+    }
+
+    /** The most specific route for the request, as API Gateway picks a resource and then a method. */
+    Match match(String method, String path) {
+        List<String> request = segments(path);
+        Match best = null;
+        int[] bestScore = null;
+        for (Route route : routes) {
+            if (!route.method().equals(method) && !route.method().equals("ANY")) {
+                continue;
+            }
+            Map<String, String> parameters = new LinkedHashMap<>();
+            int[] score = score(route.segments(), request, parameters);
+            if (score == null) {
+                continue;
+            }
+            if (!route.method().equals("ANY")) {
+                score[score.length - 1] = 1;
+            }
+            if (bestScore == null || compare(score, bestScore) > 0) {
+                best = new Match(route, parameters);
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** Per segment 2 for a literal, 1 for a parameter, 0 for a greedy tail; null when the route does not match. */
+    private static int[] score(List<String> resource, List<String> request, Map<String, String> parameters) {
+        int[] score = new int[Math.max(resource.size(), request.size()) + 1];
+        for (int i = 0; i < resource.size(); i++) {
+            String segment = resource.get(i);
+            if (segment.startsWith("{") && segment.endsWith("+}")) {
+                if (i != resource.size() - 1 || request.size() <= i) {
+                    return null;
+                }
+                parameters.put(segment.substring(1, segment.length() - 2),
+                        String.join("/", request.subList(i, request.size())));
+                return score;
+            }
+            if (i >= request.size()) {
+                return null;
+            }
+            if (segment.startsWith("{") && segment.endsWith("}")) {
+                parameters.put(segment.substring(1, segment.length() - 1), request.get(i));
+                score[i] = 1;
+            } else if (segment.equals(request.get(i))) {
+                score[i] = 2;
+            } else {
+                return null;
+            }
+        }
+        return resource.size() == request.size() ? score : null;
+    }
+
+    private static int compare(int[] a, int[] b) {
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(a[i], b[i]);
+            }
+        }
+        return Integer.compare(a.length, b.length);
+    }
+
+    static List<String> segments(String path) {
+        List<String> segments = new ArrayList<>();
+        for (String segment : path.split("/")) {
+            if (!segment.isEmpty()) {
+                segments.add(segment);
+            }
+        }
+        return segments;
+    }
+
+    /** The proxy event API Gateway sends a Lambda function for this request (REST API, payload format 1.0). */
+    private ObjectNode event(HttpExchange exchange, String requestId, Match match, String path, byte[] body) {
+        ObjectNode event = JSON.createObjectNode();
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        event.put("resource", match.route.resource());
+        event.put("path", path);
+        event.put("httpMethod", method);
+
+        ObjectNode headers = JSON.createObjectNode();
+        ObjectNode multiHeaders = JSON.createObjectNode();
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (values.isEmpty()) {
+                return;
+            }
+            headers.put(name, values.get(values.size() - 1));
+            values.forEach(multiHeaders.putArray(name)::add);
+        });
+        event.set("headers", headers.isEmpty() ? null : headers);
+        event.set("multiValueHeaders", multiHeaders.isEmpty() ? null : multiHeaders);
+
+        Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
+        if (query.isEmpty()) {
+            event.putNull("queryStringParameters");
+            event.putNull("multiValueQueryStringParameters");
+        } else {
+            ObjectNode single = event.putObject("queryStringParameters");
+            ObjectNode multi = event.putObject("multiValueQueryStringParameters");
+            query.forEach((name, values) -> {
+                single.put(name, values.get(values.size() - 1));
+                values.forEach(multi.putArray(name)::add);
+            });
+        }
+        if (match.pathParameters.isEmpty()) {
+            event.putNull("pathParameters");
+        } else {
+            ObjectNode parameters = event.putObject("pathParameters");
+            match.pathParameters.forEach(parameters::put);
+        }
+        event.putNull("stageVariables");
+
+        Instant now = Instant.now();
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        ObjectNode context = event.putObject("requestContext");
+        context.put("resourceId", Integer.toHexString(match.route.resource().hashCode()));
+        context.put("resourcePath", match.route.resource());
+        context.put("httpMethod", method);
+        context.put("extendedRequestId", requestId.substring(0, 8));
+        context.put("requestTime", REQUEST_TIME.format(now));
+        context.put("path", path);
+        context.put("accountId", Stack.ACCOUNT);
+        context.put("protocol", exchange.getProtocol());
+        context.put("stage", STAGE);
+        context.put("domainPrefix", "127");
+        context.put("requestTimeEpoch", now.toEpochMilli());
+        context.put("requestId", requestId);
+        ObjectNode identity = context.putObject("identity");
+        identity.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
+        identity.put("userAgent", exchange.getRequestHeaders().getFirst("User-Agent"));
+        identity.putNull("apiKey");
+        identity.putNull("apiKeyId");
+        context.put("domainName", host == null ? "127.0.0.1:" + port() : host);
+        context.put("apiId", "local");
+
+        if (body.length == 0) {
+            event.putNull("body");
+        } else {
+            event.put("body", new String(body, StandardCharsets.UTF_8));
+        }
+        event.put("isBase64Encoded", false);
+        return event;
+    }
+
+    private static Map<String, List<String>> query(String raw) {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return query;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
+    }
+
+    /** Stops taking requests and waits up to {@code grace} for those being answered. */
+    public void stop(int graceSeconds) {
+        server.stop(Math.min(graceSeconds, 2));
+        workers.shutdown();
+        try {
+            workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(INTEGRATION_TIMEOUT_SECONDS);
+    }
+}

@@ -1,0 +1,231 @@
+package dev.conveyor.local;
+
+import dev.conveyor.local.template.Stack;
+import dev.conveyor.local.template.Template;
+import dev.conveyor.log.Log;
+import dev.conveyor.queue.SqsJobQueue;
+import dev.conveyor.store.jdbc.JdbcJobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Conveyor on one machine with no Docker and no AWS account, wired from template.yaml: PostgreSQL, the SQS server
+ * and its queues, the functions, the API gateway and the event source mappings. Started in that order and stopped
+ * in the reverse: first no new requests or batches, then the batches in flight finish, then the servers stop.
+ */
+public final class LocalRuntime implements AutoCloseable {
+    private static final Log LOG = Log.of(LocalRuntime.class);
+
+    /** How to run: the template, where data lives, the ports, and template parameters to override. */
+    public record Options(Path template, Path dataDirectory, boolean fresh, int port, int sqsPort,
+                          Map<String, String> parameters, int pollers, String stackName) {
+        public Options {
+            parameters = Map.copyOf(parameters);
+        }
+
+        public static Options defaults(Path root) {
+            return new Options(root.resolve("template.yaml"), root.resolve(".conveyor"), false, 3000, 0, Map.of(),
+                    8, "conveyor");
+        }
+
+        public Options withFresh(boolean value) {
+            return new Options(template, dataDirectory, value, port, sqsPort, parameters, pollers, stackName);
+        }
+
+        public Options withPort(int value) {
+            return new Options(template, dataDirectory, fresh, value, sqsPort, parameters, pollers, stackName);
+        }
+
+        public Options withDataDirectory(Path value) {
+            return new Options(template, value, fresh, port, sqsPort, parameters, pollers, stackName);
+        }
+
+        public Options withParameters(Map<String, String> value) {
+            return new Options(template, dataDirectory, fresh, port, sqsPort, value, pollers, stackName);
+        }
+
+        public Options withPollers(int value) {
+            return new Options(template, dataDirectory, fresh, port, sqsPort, parameters, value, stackName);
+        }
+    }
+
+    private final Options options;
+    private final LocalPostgres postgres;
+    private final LocalQueues queues;
+    private final List<Stack.QueueSpec> queueSpecs;
+    private final List<LocalFunction> functions;
+    private final List<SqsEventSource> sources;
+    private final LocalGateway gateway;
+    private final int redispatched;
+
+    private LocalRuntime(Options options, LocalPostgres postgres, LocalQueues queues, List<Stack.QueueSpec> queueSpecs,
+                         List<LocalFunction> functions, List<SqsEventSource> sources, LocalGateway gateway,
+                         int redispatched) {
+        this.options = options;
+        this.postgres = postgres;
+        this.queues = queues;
+        this.queueSpecs = queueSpecs;
+        this.functions = functions;
+        this.sources = sources;
+        this.gateway = gateway;
+        this.redispatched = redispatched;
+    }
+
+    public static LocalRuntime start(Options options) {
+        Template template = Template.load(options.template());
+        LocalPostgres postgres = LocalPostgres.start(options.dataDirectory().resolve("postgres"), options.fresh());
+        LocalQueues queues = null;
+        List<LocalFunction> functions = new ArrayList<>();
+        List<SqsEventSource> sources = new ArrayList<>();
+        try {
+            queues = LocalQueues.start(options.sqsPort());
+            Stack stack = Stack.of(template, options.stackName(), parameters(template, postgres, options));
+            List<Stack.QueueSpec> queueSpecs = stack.queues();
+            for (Stack.QueueSpec queue : queueSpecs) {
+                stack.queueCreated(queue.logicalId(), queues.create(queue));
+            }
+            Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
+            lambdaEnvironment.put("TZ", ":UTC");
+            List<LocalGateway.Route> routes = new ArrayList<>();
+            for (Stack.FunctionSpec spec : stack.functions()) {
+                LocalFunction function = new LocalFunction(spec, lambdaEnvironment);
+                functions.add(function);
+                function.warm();
+                spec.routes().forEach(r -> routes.add(new LocalGateway.Route(r.method(), r.path(), function)));
+            }
+            int redispatched = redispatch(functions, queues, postgres);
+            for (LocalFunction function : functions) {
+                for (Stack.SqsSource source : function.spec().queues()) {
+                    if (!source.enabled()) {
+                        continue;
+                    }
+                    String url = queues.url(source.queueArn());
+                    int visibility = queues.visibilityTimeout(url);
+                    if (visibility < function.spec().timeoutSeconds()) {
+                        throw new IllegalArgumentException("Queue visibility timeout: " + visibility
+                                + " seconds is less than Function timeout: " + function.spec().timeoutSeconds()
+                                + " seconds (" + function.spec().logicalId() + "." + source.eventName() + ")");
+                    }
+                    sources.add(new SqsEventSource(source, url, queues.client(), function, options.pollers()));
+                }
+            }
+            LocalGateway gateway = LocalGateway.start(options.port(), routes, 64);
+            return new LocalRuntime(options, postgres, queues, queueSpecs, functions, sources, gateway, redispatched);
+        } catch (IOException e) {
+            close(sources, functions, queues, postgres);
+            throw new UncheckedIOException("cannot start the API gateway on port " + options.port(), e);
+        } catch (LocalFunction.InvocationException | RuntimeException e) {
+            close(sources, functions, queues, postgres);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The template's database parameters point at the local server unless the caller overrides them. */
+    private static Map<String, String> parameters(Template template, LocalPostgres postgres, Options options) {
+        Map<String, String> local = new LinkedHashMap<>();
+        local.put("DatabaseUrl", postgres.jdbcUrl());
+        local.put("DatabaseUser", LocalPostgres.USER);
+        local.put("DatabasePassword", "");
+        Map<String, String> values = new LinkedHashMap<>();
+        local.forEach((name, value) -> {
+            if (template.parameters().containsKey(name)) {
+                values.put(name, value);
+            }
+        });
+        values.putAll(options.parameters());
+        return values;
+    }
+
+    /** Sends the messages of waiting jobs to the queue their consumer reads (see {@link Redispatch}). */
+    private static int redispatch(List<LocalFunction> functions, LocalQueues queues, LocalPostgres postgres) {
+        int sent = 0;
+        for (LocalFunction function : functions) {
+            String queueUrl = function.environment().get("CONVEYOR_QUEUE_URL");
+            if (queueUrl != null && !function.spec().queues().isEmpty()) {
+                sent += Redispatch.waitingJobs(postgres.jdbcUrl(),
+                        JdbcJobStore.connectionProperties(LocalPostgres.USER, null),
+                        new SqsJobQueue(queues.client(), queueUrl, null));
+            }
+        }
+        return sent;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + gateway.port();
+    }
+
+    public String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    public String sqsEndpoint() {
+        return queues.endpoint();
+    }
+
+    public LocalQueues queues() {
+        return queues;
+    }
+
+    public List<LocalFunction> functions() {
+        return functions;
+    }
+
+    /** What is running, for the console. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        out.append("Conveyor is running locally (template ").append(options.template().getFileName())
+                .append(", stack ").append(options.stackName()).append(")\n");
+        out.append("  PostgreSQL  ").append(postgres.jdbcUrl()).append("  (data in ")
+                .append(options.dataDirectory().resolve("postgres")).append(", migrations applied: ")
+                .append(postgres.migrationsApplied().isEmpty() ? "none needed" : postgres.migrationsApplied())
+                .append(")\n");
+        out.append("  SQS         ").append(queues.endpoint()).append("  queues: ");
+        out.append(String.join(", ", queueSpecs.stream().map(q -> q.name() + " " + q.attributes()).toList()))
+                .append('\n');
+        for (LocalFunction function : functions) {
+            Stack.FunctionSpec spec = function.spec();
+            out.append("  function    ").append(spec.logicalId()).append(" (").append(spec.handler())
+                    .append(", timeout ").append(spec.timeoutSeconds()).append(" s)");
+            spec.routes().forEach(r -> out.append("  ").append(r.method()).append(' ').append(r.path()));
+            spec.queues().forEach(q -> out.append("  <- ").append(q.queueArn().substring(q.queueArn().lastIndexOf(':') + 1))
+                    .append(" (batch ").append(q.batchSize()).append(", window ").append(q.batchingWindowSeconds())
+                    .append(" s, ").append(Math.min(options.pollers(), q.maximumConcurrency())).append(" pollers")
+                    .append(q.reportBatchItemFailures() ? ", ReportBatchItemFailures)" : ")"));
+            out.append('\n');
+        }
+        if (redispatched > 0) {
+            out.append("  re-sent the messages of ").append(redispatched).append(" waiting jobs\n");
+        }
+        out.append("  API         ").append(url()).append('\n');
+        out.append("\nTry it:\n");
+        out.append("  curl -s -X POST ").append(url()).append("/jobs -H 'Content-Type: application/json' \\\n")
+                .append("       -d '{\"type\": \"echo\", \"payload\": {\"message\": \"hello\"}}'\n");
+        out.append("  curl -s ").append(url()).append("/jobs/<id from the answer>\n");
+        out.append("\nCtrl-C stops it.\n");
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        gateway.stop(30);
+        close(sources, functions, queues, postgres);
+        LOG.info("stopped");
+    }
+
+    private static void close(List<SqsEventSource> sources, List<LocalFunction> functions, LocalQueues queues,
+                              LocalPostgres postgres) {
+        sources.forEach(SqsEventSource::stopReceiving);
+        sources.forEach(SqsEventSource::close);
+        functions.forEach(LocalFunction::close);
+        if (queues != null) {
+            queues.close();
+        }
+        postgres.close();
+    }
+}
