@@ -2,6 +2,7 @@ package dev.conveyor.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.dispatch.Dispatcher;
+import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.FieldError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
@@ -41,6 +42,7 @@ public final class JobsApi {
         NewJob job = requests.parse(body(request), "");
         Submission submission = store.insert(List.of(job), clock.instant()).get(0);
         if (submission.created()) {
+            FailPoints.hit("submit.stored", submission.job());
             dispatch(List.of(submission.job()));
         }
         return ApiResponse.json(202, JobJson.job(submission.job()))

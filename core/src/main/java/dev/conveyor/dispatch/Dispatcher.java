@@ -1,16 +1,19 @@
 package dev.conveyor.dispatch;
 
+import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.log.Log;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.QueueException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Sends the queue message that makes a waiting job run. A job due later than the queue can delay a message
@@ -46,7 +49,14 @@ public final class Dispatcher {
         if (dispatches.isEmpty()) {
             return Set.of();
         }
-        Set<JobId> failed = queue.send(dispatches);
+        Set<JobId> failed;
+        try {
+            FailPoints.hit("dispatch.send", dispatches);
+            failed = queue.send(dispatches);
+        } catch (QueueException e) {
+            LOG.warn("the queue did not answer; the sweeper will send the messages", e, "count", dispatches.size());
+            return dispatches.stream().map(JobQueue.Dispatch::id).collect(Collectors.toSet());
+        }
         if (!failed.isEmpty()) {
             LOG.warn("could not send job messages; the sweeper will send them", "count", failed.size());
         }

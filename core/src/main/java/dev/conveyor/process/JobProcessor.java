@@ -1,6 +1,7 @@
 package dev.conveyor.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.fault.FailPoints;
 import dev.conveyor.handler.HandlerRegistry;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.handler.JobHandler;
@@ -14,6 +15,7 @@ import dev.conveyor.log.Log;
 import dev.conveyor.queue.JobMessage;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobQueue.Hide;
+import dev.conveyor.queue.QueueException;
 import dev.conveyor.queue.ReceivedMessage;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobStore.Finish;
@@ -108,11 +110,17 @@ public final class JobProcessor {
         if (!byJob.isEmpty()) {
             run(byJob, invocationDeadline, batch);
         }
+        FailPoints.hit("process.hiding", batch.failed);
         if (!batch.hides.isEmpty()) {
-            Set<String> notHidden = queue.hide(batch.hides);
-            if (!notHidden.isEmpty()) {
-                LOG.warn("could not hide messages; they return after the queue's visibility timeout",
-                        "count", notHidden.size());
+            try {
+                Set<String> notHidden = queue.hide(batch.hides);
+                if (!notHidden.isEmpty()) {
+                    LOG.warn("could not hide messages; they return after the queue's visibility timeout",
+                            "count", notHidden.size());
+                }
+            } catch (QueueException e) {
+                LOG.warn("could not hide messages; they return after the queue's visibility timeout", e,
+                        "count", batch.hides.size());
             }
         }
         return batch.failed;
@@ -139,6 +147,7 @@ public final class JobProcessor {
                 unclaimed.put(job.id(), copies.subList(1, copies.size()));
             }
         }
+        FailPoints.hit("process.claimed", claimed);
         BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
         Map<JobId, Attempt> running = start(attempts, completions);
         settleUnclaimed(unclaimed, now, batch);
@@ -221,6 +230,7 @@ public final class JobProcessor {
         if (handler.isEmpty()) {
             return new Outcome.Failed("no handler for job type '" + job.type() + "' in this deployment", false);
         }
+        FailPoints.hit("handler.started", job);
         try {
             JsonNode result = handler.get().run(new JobContext(job, attempt.deadline, clock));
             return new Outcome.Succeeded(result == null || result.isNull() ? Json.object() : result);
@@ -228,6 +238,8 @@ public final class JobProcessor {
             return new Outcome.Failed(describe(e), false);
         } catch (Throwable e) {
             return new Outcome.Failed(describe(e), true);
+        } finally {
+            FailPoints.hit("handler.finished", job);
         }
     }
 
@@ -279,6 +291,7 @@ public final class JobProcessor {
                 finishes.add(Finish.failed(job.id(), job.attempt(), failed.error(), delay.map(now::plus).orElse(null)));
             }
         }
+        FailPoints.hit("process.recording", finishes);
         Set<JobId> recorded;
         try {
             recorded = store.finish(finishes, now);
