@@ -2,6 +2,7 @@ package dev.conveyor.config;
 
 import dev.conveyor.api.JobRequests;
 import dev.conveyor.api.JobsApi;
+import dev.conveyor.deadletter.DeadLetters;
 import dev.conveyor.dispatch.Dispatcher;
 import dev.conveyor.handler.HandlerRegistry;
 import dev.conveyor.job.ExponentialBackoff;
@@ -10,6 +11,7 @@ import dev.conveyor.process.JobProcessor;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.SqsJobQueue;
 import dev.conveyor.store.JobStore;
+import dev.conveyor.sweep.Sweeper;
 import dev.conveyor.store.jdbc.JdbcJobStore;
 import java.net.URI;
 import java.time.Clock;
@@ -32,7 +34,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc}), {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER},
  * {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE}, {@code CONVEYOR_QUEUE_URL},
  * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
- * {@code CONVEYOR_LEASE_GRACE_SECONDS}; and those Lambda sets: {@code AWS_REGION},
+ * {@code CONVEYOR_LEASE_GRACE_SECONDS}, {@code CONVEYOR_STALL_SECONDS}, {@code CONVEYOR_MAX_RECEIVE_COUNT}; and those Lambda sets: {@code AWS_REGION},
  * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
  * stand-ins, {@code AWS_ENDPOINT_URL_SQS} or {@code AWS_ENDPOINT_URL}.
  */
@@ -63,6 +65,20 @@ public final class Wiring {
                 defaults.infrastructureBackoffCap());
         return new JobProcessor(store(config, 2), queue(config), HandlerRegistry.load(), retryPolicy(config),
                 MicrosecondClock.systemUtc(), settings);
+    }
+
+    /** The sweeper behind the sweep-jobs function. */
+    public static Sweeper sweeper(Config config) {
+        Clock clock = MicrosecondClock.systemUtc();
+        return new Sweeper(store(config, 1), new Dispatcher(queue(config), clock), retryPolicy(config), clock,
+                config.seconds("CONVEYOR_STALL_SECONDS", Duration.ofMinutes(5)), 1000);
+    }
+
+    /** The dead-letter queue's consumer behind the dead-letter function. */
+    public static DeadLetters deadLetters(Config config) {
+        return new DeadLetters(store(config, 1),
+                new SqsJobQueue(sqs(config), config.required("CONVEYOR_DLQ_URL"), null),
+                MicrosecondClock.systemUtc(), config.integer("CONVEYOR_MAX_RECEIVE_COUNT", 30));
     }
 
     /** The job store the environment names. */

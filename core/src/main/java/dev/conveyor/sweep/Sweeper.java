@@ -1,0 +1,103 @@
+package dev.conveyor.sweep;
+
+import dev.conveyor.dispatch.Dispatcher;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobId;
+import dev.conveyor.job.NewJob;
+import dev.conveyor.job.RetryPolicy;
+import dev.conveyor.log.Log;
+import dev.conveyor.process.JobProcessor;
+import dev.conveyor.store.JobStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What makes "a 202 means the job will run" true when a message goes missing. On a schedule it sends the messages
+ * of waiting jobs that never got one (the send failed, the function died after the insert, the job was due too far
+ * ahead for the queue's delay) or whose message has not been taken long after it was due (lost with a queue
+ * server); and it settles running jobs whose lease ran out with no delivery left to notice (the consumer died and
+ * its message is gone): the lost attempt is recorded, and the job retried or failed within its budget.
+ * Duplicated messages are harmless: the consumer settles a message whose job has moved on.
+ */
+public final class Sweeper {
+    private static final Log LOG = Log.of(Sweeper.class);
+    private static final Duration QUEUE_DELAY_LIMIT = Duration.ofSeconds(NewJob.MAX_QUEUE_DELAY_SECONDS);
+
+    private final JobStore store;
+    private final Dispatcher dispatcher;
+    private final RetryPolicy retryPolicy;
+    private final Clock clock;
+    private final Duration stallAfter;
+    private final int batchSize;
+
+    /** What one sweep did. */
+    public record Sweep(int sent, int unsent, int leasesSettled) {
+    }
+
+    /**
+     * @param stallAfter how long after it was due (or sent) a waiting job may go untaken before its message is
+     *                   presumed lost and sent again; longer than a healthy queue's backlog
+     */
+    public Sweeper(JobStore store, Dispatcher dispatcher, RetryPolicy retryPolicy, Clock clock, Duration stallAfter,
+                   int batchSize) {
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.retryPolicy = retryPolicy;
+        this.clock = clock;
+        this.stallAfter = stallAfter;
+        this.batchSize = batchSize;
+    }
+
+    public Sweep sweep() {
+        int settled = settleExpiredLeases();
+        int sent = 0;
+        int unsent = 0;
+        Instant now = clock.instant();
+        List<Job> owed = store.owedDispatch(now.plus(QUEUE_DELAY_LIMIT), now.minus(stallAfter), batchSize);
+        if (!owed.isEmpty()) {
+            Set<JobId> failed = dispatcher.send(owed);
+            List<JobId> done = new ArrayList<>();
+            owed.forEach(job -> {
+                if (!failed.contains(job.id())) {
+                    done.add(job.id());
+                }
+            });
+            store.markDispatched(done, now);
+            sent = done.size();
+            unsent = failed.size();
+        }
+        Sweep sweep = new Sweep(sent, unsent, settled);
+        if (sent + unsent + settled > 0) {
+            LOG.info("swept", "sent", sent, "unsent", unsent, "leases_settled", settled);
+        }
+        return sweep;
+    }
+
+    /** Running jobs whose lease ran out: record the lost attempt, then send the retry's message. */
+    private int settleExpiredLeases() {
+        Instant now = clock.instant();
+        List<Job> expired = store.expiredLeases(now, batchSize);
+        Set<JobId> settled = new HashSet<>();
+        for (Job job : expired) {
+            Optional<Duration> delay = retryPolicy.nextDelay(job);
+            Instant retryAt = delay.map(now::plus).orElse(null);
+            if (store.expire(job.id(), job.attempt(), JobProcessor.lostAttemptError(job.attempt()), retryAt, now)) {
+                settled.add(job.id());
+            }
+        }
+        if (!settled.isEmpty()) {
+            List<Job> retrying = new ArrayList<>(store.findAll(settled).values());
+            retrying.removeIf(job -> job.state().isTerminal());
+            Set<JobId> failed = dispatcher.send(retrying);
+            List<JobId> sent = retrying.stream().map(Job::id).filter(id -> !failed.contains(id)).toList();
+            store.markDispatched(sent, now);
+        }
+        return settled.size();
+    }
+}
