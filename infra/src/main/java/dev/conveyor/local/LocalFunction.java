@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One function of the template, run as Lambda runs it: an execution environment (an instance of the handler class,
  * built under the function's own environment variables) serves one invocation at a time and is kept for the next;
  * events go in and out as JSON through Lambda's own serializers; an invocation past the function's
- * {@code Timeout} fails with "Task timed out" and its environment is discarded.
+ * {@code Timeout} fails with "Task timed out", and one that ends in an {@link Error} (the runtime crashed),
+ * fails too; either way its environment is discarded and the next invocation starts a new one.
  */
 public final class LocalFunction implements AutoCloseable {
     private static final Log LOG = Log.of(LocalFunction.class);
@@ -102,8 +103,10 @@ public final class LocalFunction implements AutoCloseable {
             result.cancel(true);
             throw new InvocationException(requestId + " Task timed out after " + spec.timeoutSeconds() + " seconds", e);
         } catch (ExecutionException e) {
-            idle.push(instance);
             Throwable cause = e.getCause();
+            if (!(cause instanceof Error)) {
+                idle.push(instance); // an exception leaves the environment usable; an Error (a crash) does not
+            }
             throw new InvocationException(spec.logicalId() + " failed: " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -28,10 +28,14 @@ public final class LocalPostgres implements AutoCloseable {
     public static final String DATABASE = "conveyor";
     public static final String USER = "postgres";
 
-    private final EmbeddedPostgres server;
+    private final Path dataDirectory;
+    private final int port;
     private final List<String> migrationsApplied;
+    private volatile EmbeddedPostgres server;
 
-    private LocalPostgres(EmbeddedPostgres server, List<String> migrationsApplied) {
+    private LocalPostgres(Path dataDirectory, EmbeddedPostgres server, List<String> migrationsApplied) {
+        this.dataDirectory = dataDirectory;
+        this.port = server.getPort();
         this.server = server;
         this.migrationsApplied = migrationsApplied;
     }
@@ -44,14 +48,7 @@ public final class LocalPostgres implements AutoCloseable {
                 deleteRecursively(dataDirectory);
             }
             Files.createDirectories(dataDirectory.getParent());
-            EmbeddedPostgres server = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDirectory)
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false)
-                    .setPGStartupWait(Duration.ofSeconds(30))
-                    .setServerConfig("max_connections", "400")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
+            EmbeddedPostgres server = server(dataDirectory, 0);
             try (Connection c = DriverManager.getConnection(server.getJdbcUrl(USER, "postgres"));
                  Statement s = c.createStatement()) {
                 boolean exists;
@@ -64,7 +61,7 @@ public final class LocalPostgres implements AutoCloseable {
             }
             List<String> applied = JdbcMigrator.migrate(server.getJdbcUrl(USER, DATABASE),
                     JdbcJobStore.connectionProperties(USER, null));
-            return new LocalPostgres(server, applied);
+            return new LocalPostgres(dataDirectory, server, applied);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
         } catch (SQLException e) {
@@ -72,12 +69,38 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    private static EmbeddedPostgres server(Path dataDirectory, int port) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
+                .setPort(port)
+                .setPGStartupWait(Duration.ofSeconds(30))
+                .setServerConfig("max_connections", "400")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .start();
+    }
+
+    /** Stops the server (a fast shutdown: connections are cut), waits {@code downtime}, starts it again. */
+    public synchronized void restart(Duration downtime) {
+        close();
+        try {
+            Thread.sleep(downtime.toMillis());
+            server = server(dataDirectory, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE;
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
     public int port() {
-        return server.getPort();
+        return port;
     }
 
     public List<String> migrationsApplied() {
@@ -126,7 +149,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             server.close();
         } catch (IOException e) {

@@ -25,21 +25,28 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * the messages of waiting jobs again when it starts.
  */
 public final class LocalQueues implements AutoCloseable {
-    private final ActorSystem system;
-    private final SQSRestServer server;
+    private final int port;
     private final String endpoint;
     private final SqsClient client;
     private final Map<String, String> urlsByArn = new HashMap<>();
+    private final Map<String, Stack.QueueSpec> created = new java.util.LinkedHashMap<>();
+    private volatile ActorSystem system;
+    private volatile SQSRestServer server;
 
-    private LocalQueues(ActorSystem system, SQSRestServer server, String endpoint) {
-        this.system = system;
-        this.server = server;
-        this.endpoint = endpoint;
+    private LocalQueues(int port) {
+        this.port = port;
+        this.endpoint = "http://127.0.0.1:" + port;
         this.client = Wiring.sqs(new Config(environment()::get));
     }
 
     public static LocalQueues start(int port) {
-        int bound = port == 0 ? freePort() : port;
+        LocalQueues queues = new LocalQueues(port == 0 ? freePort() : port);
+        queues.startServer();
+        return queues;
+    }
+
+    private void startServer() {
+        int bound = port;
         ActorSystem system = ActorSystem.create("conveyor-sqs", ConfigFactory
                 .parseString("pekko.loglevel = WARNING\npekko.stdout-loglevel = WARNING\n"
                         + "pekko.log-dead-letters = off\npekko.log-dead-letters-during-shutdown = off\n"
@@ -53,7 +60,18 @@ public final class LocalQueues implements AutoCloseable {
                 .withAWSAccountId(Stack.ACCOUNT)
                 .start();
         server.waitUntilStarted();
-        return new LocalQueues(system, server, "http://127.0.0.1:" + bound);
+        this.system = system;
+        this.server = server;
+    }
+
+    /**
+     * Stops the server, losing every message as a crash of it would, and starts it again with the same queues,
+     * empty.
+     */
+    public synchronized void restart() {
+        stopServer();
+        startServer();
+        created.values().forEach(this::create);
     }
 
     public String endpoint() {
@@ -75,10 +93,11 @@ public final class LocalQueues implements AutoCloseable {
     }
 
     /** Creates a queue with its attributes; returns its URL. */
-    public String create(Stack.QueueSpec queue) {
+    public synchronized String create(Stack.QueueSpec queue) {
         Map<String, String> attributes = new HashMap<>(queue.attributes());
         String url = client.createQueue(b -> b.queueName(queue.name()).attributesWithStrings(attributes)).queueUrl();
         urlsByArn.put(queue.arn(), url);
+        created.put(queue.logicalId(), queue);
         return url;
     }
 
@@ -109,6 +128,10 @@ public final class LocalQueues implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        stopServer();
+    }
+
+    private synchronized void stopServer() {
         server.stopAndWait();
         try {
             Await.result(system.terminate(), Duration.create(10, TimeUnit.SECONDS));

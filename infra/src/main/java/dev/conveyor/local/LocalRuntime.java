@@ -61,18 +61,20 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<Stack.QueueSpec> queueSpecs;
     private final List<LocalFunction> functions;
     private final List<SqsEventSource> sources;
+    private final List<LocalSchedule> schedules;
     private final LocalGateway gateway;
     private final int redispatched;
 
     private LocalRuntime(Options options, LocalPostgres postgres, LocalQueues queues, List<Stack.QueueSpec> queueSpecs,
-                         List<LocalFunction> functions, List<SqsEventSource> sources, LocalGateway gateway,
-                         int redispatched) {
+                         List<LocalFunction> functions, List<SqsEventSource> sources, List<LocalSchedule> schedules,
+                         LocalGateway gateway, int redispatched) {
         this.options = options;
         this.postgres = postgres;
         this.queues = queues;
         this.queueSpecs = queueSpecs;
         this.functions = functions;
         this.sources = sources;
+        this.schedules = schedules;
         this.gateway = gateway;
         this.redispatched = redispatched;
     }
@@ -83,6 +85,7 @@ public final class LocalRuntime implements AutoCloseable {
         LocalQueues queues = null;
         List<LocalFunction> functions = new ArrayList<>();
         List<SqsEventSource> sources = new ArrayList<>();
+        List<LocalSchedule> schedules = new ArrayList<>();
         try {
             queues = LocalQueues.start(options.sqsPort());
             Stack stack = Stack.of(template, options.stackName(), parameters(template, postgres, options));
@@ -115,12 +118,23 @@ public final class LocalRuntime implements AutoCloseable {
                     sources.add(new SqsEventSource(source, url, queues.client(), function, options.pollers()));
                 }
             }
+            for (LocalFunction function : functions) {
+                for (Stack.ScheduleSource source : function.spec().schedules()) {
+                    LocalSchedule schedule = source.enabled() ? LocalSchedule.start(source, function) : null;
+                    if (schedule != null) {
+                        schedules.add(schedule);
+                    }
+                }
+            }
             LocalGateway gateway = LocalGateway.start(options.port(), routes, 64);
-            return new LocalRuntime(options, postgres, queues, queueSpecs, functions, sources, gateway, redispatched);
+            return new LocalRuntime(options, postgres, queues, queueSpecs, functions, sources, schedules, gateway,
+                    redispatched);
         } catch (IOException e) {
+            schedules.forEach(LocalSchedule::close);
             close(sources, functions, queues, postgres);
             throw new UncheckedIOException("cannot start the API gateway on port " + options.port(), e);
         } catch (LocalFunction.InvocationException | RuntimeException e) {
+            schedules.forEach(LocalSchedule::close);
             close(sources, functions, queues, postgres);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
@@ -142,18 +156,43 @@ public final class LocalRuntime implements AutoCloseable {
         return values;
     }
 
-    /** Sends the messages of waiting jobs to the queue their consumer reads (see {@link Redispatch}). */
+    /**
+     * Sends the messages of waiting jobs to the queue their consumer reads (see {@link Redispatch}): the queue a
+     * function both consumes and names as {@code CONVEYOR_QUEUE_URL}.
+     */
     private static int redispatch(List<LocalFunction> functions, LocalQueues queues, LocalPostgres postgres) {
-        int sent = 0;
+        java.util.Set<String> jobQueues = new java.util.LinkedHashSet<>();
         for (LocalFunction function : functions) {
             String queueUrl = function.environment().get("CONVEYOR_QUEUE_URL");
-            if (queueUrl != null && !function.spec().queues().isEmpty()) {
-                sent += Redispatch.waitingJobs(postgres.jdbcUrl(),
-                        JdbcJobStore.connectionProperties(LocalPostgres.USER, null),
-                        new SqsJobQueue(queues.client(), queueUrl, null));
+            for (Stack.SqsSource source : function.spec().queues()) {
+                if (queues.url(source.queueArn()).equals(queueUrl)) {
+                    jobQueues.add(queueUrl);
+                }
             }
         }
+        int sent = 0;
+        for (String queueUrl : jobQueues) {
+            sent += Redispatch.waitingJobs(postgres.jdbcUrl(),
+                    JdbcJobStore.connectionProperties(LocalPostgres.USER, null),
+                    new SqsJobQueue(queues.client(), queueUrl, null));
+        }
         return sent;
+    }
+
+    /** Restarts PostgreSQL, down for {@code downtime}: for fault-injection tests. */
+    public void restartDatabase(java.time.Duration downtime) {
+        postgres.restart(downtime);
+    }
+
+    /**
+     * Restarts the queue server, losing its messages, then sends the waiting jobs' messages again as a start
+     * does: for fault-injection tests.
+     *
+     * @return how many messages were sent again
+     */
+    public int restartQueues() {
+        queues.restart();
+        return redispatch(functions, queues, postgres);
     }
 
     public String url() {
@@ -193,6 +232,7 @@ public final class LocalRuntime implements AutoCloseable {
             out.append("  function    ").append(spec.logicalId()).append(" (").append(spec.handler())
                     .append(", timeout ").append(spec.timeoutSeconds()).append(" s)");
             spec.routes().forEach(r -> out.append("  ").append(r.method()).append(' ').append(r.path()));
+            spec.schedules().forEach(q -> out.append("  on ").append(q.expression()));
             spec.queues().forEach(q -> out.append("  <- ").append(q.queueArn().substring(q.queueArn().lastIndexOf(':') + 1))
                     .append(" (batch ").append(q.batchSize()).append(", window ").append(q.batchingWindowSeconds())
                     .append(" s, ").append(Math.min(options.pollers(), q.maximumConcurrency())).append(" pollers")
@@ -214,6 +254,7 @@ public final class LocalRuntime implements AutoCloseable {
     @Override
     public void close() {
         gateway.stop(30);
+        schedules.forEach(LocalSchedule::close);
         close(sources, functions, queues, postgres);
         LOG.info("stopped");
     }

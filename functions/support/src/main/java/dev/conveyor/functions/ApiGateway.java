@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.conveyor.api.ApiRequest;
 import dev.conveyor.api.ApiResponse;
 import dev.conveyor.api.Problems;
+import dev.conveyor.fault.FailPoints;
 import dev.conveyor.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -37,6 +38,8 @@ public final class ApiGateway {
         try {
             response = route != null ? route.apply(request) : Problems.problem(404,
                     "no route for " + request.method() + " " + request.resource(), List.of(), Map.of(), request);
+        } catch (FailPoints.Crash crash) {
+            throw crash; // an injected crash: the function dies here, as a real one would
         } catch (Throwable e) {
             response = Problems.from(e, request);
         }
