@@ -128,6 +128,19 @@ class EndToEndIT {
                 .DELETE().build()).status());
     }
 
+    @Test
+    void aMessageTheQueueGaveUpOnMakesItsJobDeadLettered() {
+        String id = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"later\"}, \"delay_seconds\": 600}");
+        var sqs = runtime.queues().client();
+        String deadLetters = sqs.getQueueUrl(b -> b.queueName("conveyor-jobs-dlq")).queueUrl();
+        sqs.sendMessage(b -> b.queueUrl(deadLetters).messageBody(
+                dev.conveyor.queue.JobMessage.encode(dev.conveyor.job.JobId.parse(id))));
+
+        JsonNode job = awaitState(id, "DEAD_LETTERED", Duration.ofSeconds(10), new ArrayList<>());
+        assertEquals("the queue gave up on its message after 30 receives", job.get("last_error").asText());
+        assertFalse(job.get("finished_at").isNull());
+    }
+
     private static String submit(String body) {
         Http.Response accepted = http.postJson("/jobs", body);
         assertEquals(202, accepted.status(), accepted::toString);
