@@ -1,11 +1,15 @@
 package dev.conveyor.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.dispatch.Dispatcher;
 import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.FieldError;
 import dev.conveyor.job.Job;
+import dev.conveyor.job.JobEvent;
 import dev.conveyor.job.JobId;
+import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
 import dev.conveyor.json.Json;
@@ -54,6 +58,58 @@ public final class JobsApi {
         JobId id = jobId(request);
         Job job = store.find(id).orElseThrow(() -> notFound(id));
         return ApiResponse.json(200, JobJson.job(job));
+    }
+
+    /** {@code GET /jobs}: newest first, filtered by {@code state} and {@code type}, a page at a time. */
+    public ApiResponse list(ApiRequest request) {
+        JobQuery query = JobListing.query(request);
+        List<Job> page = store.list(new JobQuery(query.state(), query.type(), query.limit() + 1, query.after()));
+        boolean more = page.size() > query.limit();
+        List<Job> jobs = more ? page.subList(0, query.limit()) : page;
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("jobs");
+        jobs.forEach(job -> items.add(JobJson.job(job)));
+        body.put("next_cursor", more ? JobListing.cursor(JobQuery.Position.of(jobs.get(jobs.size() - 1))) : null);
+        return ApiResponse.json(200, body);
+    }
+
+    /** {@code GET /jobs/{id}/events}: the job's history, oldest first. */
+    public ApiResponse events(ApiRequest request) {
+        JobId id = jobId(request);
+        List<JobEvent> events = store.events(id);
+        if (events.isEmpty()) {
+            throw notFound(id);
+        }
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("events");
+        events.forEach(event -> items.add(JobJson.event(event)));
+        return ApiResponse.json(200, body);
+    }
+
+    /** {@code POST /jobs/{id}/retry}: a failed, dead-lettered or cancelled job runs again with a fresh budget. */
+    public ApiResponse retry(ApiRequest request) {
+        JobId id = jobId(request);
+        store.find(id).orElseThrow(() -> notFound(id));
+        if (!store.requeue(id, clock.instant())) {
+            Job now = store.find(id).orElseThrow(() -> notFound(id));
+            throw new ApiException(409, "job " + id + " is " + now.state() + "; only FAILED, DEAD_LETTERED or"
+                    + " CANCELLED jobs can be retried");
+        }
+        Job requeued = store.find(id).orElseThrow(() -> notFound(id));
+        dispatch(List.of(requeued));
+        return ApiResponse.json(202, JobJson.job(requeued)).withHeader("Location", location(request, id));
+    }
+
+    /** {@code POST /jobs/{id}/cancel}: a job still waiting will not run; a later delivery of its message runs nothing. */
+    public ApiResponse cancel(ApiRequest request) {
+        JobId id = jobId(request);
+        store.find(id).orElseThrow(() -> notFound(id));
+        if (!store.cancel(id, clock.instant())) {
+            Job now = store.find(id).orElseThrow(() -> notFound(id));
+            throw new ApiException(409, "job " + id + " is " + now.state() + "; only PENDING or RETRYING jobs can be"
+                    + " cancelled");
+        }
+        return ApiResponse.json(200, JobJson.job(store.find(id).orElseThrow(() -> notFound(id))));
     }
 
     /**

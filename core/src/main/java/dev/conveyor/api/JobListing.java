@@ -1,0 +1,99 @@
+package dev.conveyor.api;
+
+import dev.conveyor.job.FieldError;
+import dev.conveyor.job.JobId;
+import dev.conveyor.job.JobQuery;
+import dev.conveyor.job.JobState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The query string of {@code GET /jobs}, read strictly: {@code state}, {@code type}, {@code limit} and
+ * {@code cursor}, each at most once, nothing else. The cursor is opaque to clients: the position of the last job
+ * of the previous page (its creation time and id), so that a page never skips or repeats a job while new ones
+ * are inserted ahead of it.
+ */
+final class JobListing {
+    private static final Set<String> PARAMETERS = Set.of("state", "type", "limit", "cursor");
+
+    private JobListing() {
+    }
+
+    static JobQuery query(ApiRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        request.query().forEach((name, values) -> {
+            if (!PARAMETERS.contains(name)) {
+                errors.add(new FieldError(JobRequests.printable(name), "is not a parameter of GET /jobs;"
+                        + " use state, type, limit or cursor"));
+            } else if (values.size() > 1) {
+                errors.add(new FieldError(name, "must be given at most once"));
+            }
+        });
+        Optional<JobState> state = one(request, "state").flatMap(text -> {
+            try {
+                return Optional.of(JobState.valueOf(text));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("state", "must be one of " + Arrays.toString(JobState.values())));
+                return Optional.empty();
+            }
+        });
+        Optional<String> type = one(request, "type");
+        if (type.isPresent() && (type.get().isEmpty() || type.get().length() > 64)) {
+            errors.add(new FieldError("type", "must be a job type, 1 to 64 characters"));
+        }
+        int limit = JobQuery.DEFAULT_LIMIT;
+        Optional<String> limitText = one(request, "limit");
+        if (limitText.isPresent()) {
+            try {
+                limit = Integer.parseInt(limitText.get());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > JobQuery.MAX_LIMIT || !limitText.get().matches("[0-9]+")) {
+                errors.add(new FieldError("limit", "must be an integer from 1 to " + JobQuery.MAX_LIMIT));
+                limit = JobQuery.DEFAULT_LIMIT;
+            }
+        }
+        Optional<JobQuery.Position> after = one(request, "cursor").flatMap(text -> {
+            Optional<JobQuery.Position> position = position(text);
+            if (position.isEmpty()) {
+                errors.add(new FieldError("cursor", "is not a cursor this API gave out"));
+            }
+            return position;
+        });
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return new JobQuery(state, type, limit, after);
+    }
+
+    static String cursor(JobQuery.Position position) {
+        String text = position.createdAt() + "|" + position.id();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Optional<JobQuery.Position> position(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int bar = text.indexOf('|');
+            if (bar < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new JobQuery.Position(Instant.parse(text.substring(0, bar)),
+                    JobId.parse(text.substring(bar + 1))));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> one(ApiRequest request, String name) {
+        List<String> values = request.queryValues(name);
+        return values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+}
