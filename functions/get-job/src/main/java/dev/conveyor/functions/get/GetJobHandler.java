@@ -10,7 +10,10 @@ import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
 import java.util.Map;
 
-/** {@code GET /jobs/{id}}: the job as stored; {@code 404} for an unknown id, {@code 400} for a malformed one. */
+/**
+ * The read side: {@code GET /jobs/{id}} (the job; {@code 404} for an unknown id, {@code 400} for a malformed one),
+ * {@code GET /jobs} (a page of jobs, newest first) and {@code GET /jobs/{id}/events} (its history).
+ */
 public final class GetJobHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private final ApiGateway gateway;
 
@@ -20,7 +23,10 @@ public final class GetJobHandler implements RequestHandler<APIGatewayProxyReques
     }
 
     public GetJobHandler(JobsApi api) {
-        this.gateway = new ApiGateway(Map.of("GET /jobs/{id}", api::get));
+        this.gateway = new ApiGateway(Map.of(
+                "GET /jobs/{id}", api::get,
+                "GET /jobs", api::list,
+                "GET /jobs/{id}/events", api::events));
     }
 
     @Override
