@@ -46,7 +46,7 @@ class EndToEndIT {
         assertEquals("PENDING", job.get("state").asText());
         assertEquals("/jobs/" + job.get("id").asText(), accepted.header("Location").orElseThrow());
 
-        JsonNode done = awaitState(job.get("id").asText(), "SUCCESS", Duration.ofSeconds(10), new ArrayList<>());
+        JsonNode done = awaitState(http, job.get("id").asText(), "SUCCESS", Duration.ofSeconds(10), new ArrayList<>());
         assertEquals("hello", done.at("/result/message").asText());
         assertEquals(1, done.get("attempt").asInt());
         Duration took = Duration.between(submitted, Instant.parse(done.get("finished_at").asText()));
@@ -57,7 +57,7 @@ class EndToEndIT {
     void aJobThatFailsTwiceSucceedsOnItsThirdAttemptAfterTwoBackoffs() {
         String id = submit("{\"type\": \"fail\", \"payload\": {\"times\": 2}, \"retry_delay_seconds\": 2}");
         List<JsonNode> seen = new ArrayList<>();
-        JsonNode done = awaitState(id, "SUCCESS", Duration.ofSeconds(30), seen);
+        JsonNode done = awaitState(http, id, "SUCCESS", Duration.ofSeconds(30), seen);
 
         assertEquals(3, done.get("attempt").asInt());
         assertEquals(3, done.at("/result/succeeded_on_attempt").asInt());
@@ -77,7 +77,7 @@ class EndToEndIT {
     void aJobThatAlwaysFailsEndsFailedWhenItsAttemptsAreSpent() {
         String id = submit("{\"type\": \"fail\", \"payload\": {\"times\": -1, \"error\": \"boom\"},"
                 + " \"max_retries\": 1, \"retry_delay_seconds\": 0.2}");
-        JsonNode done = awaitState(id, "FAILED", Duration.ofSeconds(20), new ArrayList<>());
+        JsonNode done = awaitState(http, id, "FAILED", Duration.ofSeconds(20), new ArrayList<>());
         assertEquals(2, done.get("attempt").asInt());
         assertEquals("boom", done.get("last_error").asText());
         assertTrue(done.get("result").isNull());
@@ -89,7 +89,7 @@ class EndToEndIT {
     void aSleepingJobIsSeenRunningBeforeItSucceeds() {
         String id = submit("{\"type\": \"sleep\", \"payload\": {\"seconds\": 1.5}}");
         List<JsonNode> seen = new ArrayList<>();
-        JsonNode done = awaitState(id, "SUCCESS", Duration.ofSeconds(20), seen);
+        JsonNode done = awaitState(http, id, "SUCCESS", Duration.ofSeconds(20), seen);
 
         JsonNode running = seen.stream().filter(j -> j.get("state").asText().equals("RUNNING")).findFirst()
                 .orElseThrow(() -> new AssertionError("never saw the job RUNNING: " + seen));
@@ -136,7 +136,7 @@ class EndToEndIT {
         sqs.sendMessage(b -> b.queueUrl(deadLetters).messageBody(
                 dev.conveyor.queue.JobMessage.encode(dev.conveyor.job.JobId.parse(id))));
 
-        JsonNode job = awaitState(id, "DEAD_LETTERED", Duration.ofSeconds(10), new ArrayList<>());
+        JsonNode job = awaitState(http, id, "DEAD_LETTERED", Duration.ofSeconds(10), new ArrayList<>());
         assertEquals("the queue gave up on its message after 30 receives", job.get("last_error").asText());
         assertFalse(job.get("finished_at").isNull());
     }
@@ -148,7 +148,7 @@ class EndToEndIT {
     }
 
     /** Polls the job every few milliseconds, keeping every distinct answer, until it reaches {@code state}. */
-    static JsonNode awaitState(String id, String state, Duration timeout, List<JsonNode> seen) {
+    static JsonNode awaitState(Http http, String id, String state, Duration timeout, List<JsonNode> seen) {
         Instant deadline = Instant.now().plus(timeout);
         Predicate<JsonNode> reached = job -> job.get("state").asText().equals(state);
         while (Instant.now().isBefore(deadline)) {

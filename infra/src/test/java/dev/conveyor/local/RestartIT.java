@@ -44,20 +44,6 @@ class RestartIT {
     }
 
     private static JsonNode awaitState(Http http, String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        var seen = new ArrayList<JsonNode>();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = http.get("/jobs/" + id).json();
-            seen.add(job);
-            if (job.get("state").asText().equals(state)) {
-                return job;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        throw new AssertionError(id + " never reached " + state + ": " + seen.get(seen.size() - 1));
+        return EndToEndIT.awaitState(http, id, state, Duration.ofSeconds(20), new ArrayList<>());
     }
 }

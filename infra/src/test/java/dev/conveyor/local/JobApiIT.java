@@ -1,0 +1,106 @@
+package dev.conveyor.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Listing, history, retry and cancel through the local runtime, over HTTP. */
+class JobApiIT {
+    private static final String LATER = "{\"type\": \"echo\", \"payload\": {\"message\": \"later\"}, \"delay_seconds\": 600}";
+    private static LocalRuntime runtime;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of());
+        http = new Http(runtime.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    private static String submit(String body) {
+        Http.Response response = http.postJson("/jobs", body);
+        assertEquals(202, response.status(), response::toString);
+        return response.json().get("id").asText();
+    }
+
+    @Test
+    void pagesNeitherSkipNorRepeatAJobWhileJobsAreInserted() {
+        Set<String> mine = new HashSet<>();
+        for (int i = 0; i < 25; i++) {
+            mine.add(submit("{\"type\": \"echo\", \"payload\": {\"message\": \"page\"}, \"delay_seconds\": 600}"));
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = http.get("/jobs?state=PENDING&type=echo&limit=7" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .json();
+            page.get("jobs").forEach(job -> seen.add(job.get("id").asText()));
+            assertTrue(page.get("jobs").size() <= 7);
+            submit(LATER); // newer than every page: must not appear in the pages still to come
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        assertEquals(seen.size(), new HashSet<>(seen).size(), "a job was repeated");
+        assertTrue(seen.containsAll(mine), "a job was skipped");
+        List<String> sorted = new ArrayList<>(seen);
+        sorted.sort(java.util.Comparator.reverseOrder());
+        assertEquals(sorted, seen, "not newest first"); // UUIDv7 ids sort by creation time
+    }
+
+    @Test
+    void badListingParametersAreA400NamingTheParameter() {
+        for (String[] c : new String[][] {{"state=DONE", "state"}, {"limit=0", "limit"}, {"limit=101", "limit"},
+                {"limit=1.5", "limit"}, {"cursor=bm9wZQ", "cursor"}, {"sort=asc", "sort"}, {"limit=1&limit=2", "limit"}}) {
+            Http.Response response = http.get("/jobs?" + c[0]);
+            assertEquals(400, response.status(), c[0]);
+            assertEquals(c[1], response.json().at("/errors/0/field").asText(), c[0]);
+        }
+    }
+
+    @Test
+    void aCancelledJobCanBeRetriedAndRuns() {
+        String id = submit(LATER);
+        Http.Response cancelled = http.postJson("/jobs/" + id + "/cancel", "");
+        assertEquals(200, cancelled.status(), cancelled::toString);
+        assertEquals("CANCELLED", cancelled.json().get("state").asText());
+        assertEquals(409, http.postJson("/jobs/" + id + "/cancel", "").status());
+
+        Http.Response retried = http.postJson("/jobs/" + id + "/retry", "");
+        assertEquals(202, retried.status(), retried::toString);
+        assertEquals("PENDING", retried.json().get("state").asText());
+        assertEquals(0, retried.json().get("attempt").asInt());
+        EndToEndIT.awaitState(http, id, "SUCCESS", Duration.ofSeconds(10), new ArrayList<>());
+
+        List<String> events = new ArrayList<>();
+        http.get("/jobs/" + id + "/events").json().get("events").forEach(e -> events.add(e.get("event").asText()));
+        assertEquals(List.of("created", "cancelled", "requeued", "started", "succeeded"), events);
+        Http.Response conflict = http.postJson("/jobs/" + id + "/retry", "");
+        assertEquals(409, conflict.status());
+        assertTrue(conflict.json().get("detail").asText().contains("SUCCESS"), conflict::toString);
+        assertEquals(409, http.postJson("/jobs/" + id + "/cancel", "").status());
+    }
+
+    @Test
+    void unknownAndMalformedIdsAre404And400() {
+        String unknown = "01a207c6-dc6d-733e-a09e-7622527f8a06";
+        assertEquals(404, http.get("/jobs/" + unknown + "/events").status());
+        assertEquals(404, http.postJson("/jobs/" + unknown + "/retry", "").status());
+        assertEquals(404, http.postJson("/jobs/" + unknown + "/cancel", "").status());
+        assertEquals(400, http.postJson("/jobs/nope/cancel", "").status());
+    }
+}
