@@ -44,13 +44,18 @@ public final class JobsApi {
     /** {@code POST /jobs}: store the job, queue it, answer 202 with where to find it. */
     public ApiResponse submit(ApiRequest request) {
         NewJob job = requests.parse(body(request), "");
+        String key = request.header("idempotency-key");
+        if (key != null) {
+            job = job.withIdempotency(Idempotency.key(request, key, job));
+        }
         Submission submission = store.insert(List.of(job), clock.instant()).get(0);
         if (submission.created()) {
             FailPoints.hit("submit.stored", submission.job());
             dispatch(List.of(submission.job()));
         }
-        return ApiResponse.json(202, JobJson.job(submission.job()))
+        ApiResponse response = ApiResponse.json(202, JobJson.job(submission.job()))
                 .withHeader("Location", location(request, submission.job().id()));
+        return submission.created() ? response : response.withHeader("Idempotent-Replayed", "true");
     }
 
     /** {@code GET /jobs/{id}}. */

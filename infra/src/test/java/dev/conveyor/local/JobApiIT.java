@@ -95,6 +95,43 @@ class JobApiIT {
         assertEquals(409, http.postJson("/jobs/" + id + "/cancel", "").status());
     }
 
+    private static Http.Response submitWithKey(String key, String body) {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(runtime.url() + "/jobs"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    @Test
+    void anIdempotencyKeyMakesARetriedSubmissionSafeEvenWhenConcurrent() throws Exception {
+        String key = "order-" + System.nanoTime();
+        String body = "{\"type\": \"echo\", \"payload\": {\"message\": \"once\"}}";
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Http.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(pool.submit(() -> submitWithKey(key, body)));
+        }
+        Set<String> ids = new HashSet<>();
+        int replayed = 0;
+        for (var answer : answers) {
+            Http.Response response = answer.get();
+            assertEquals(202, response.status(), response::toString);
+            ids.add(response.json().get("id").asText());
+            replayed += response.header("Idempotent-Replayed").isPresent() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, ids.size(), "one job for one key");
+        assertEquals(7, replayed);
+        assertEquals(1, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs WHERE idempotency_key = '" + key + "'"));
+
+        // The same job written differently (defaults spelled out) is the same request; another job is a conflict.
+        Http.Response same = submitWithKey(key, "{\"payload\": {\"message\": \"once\"}, \"type\": \"echo\", \"max_retries\": 3}");
+        assertEquals(ids.iterator().next(), same.json().get("id").asText());
+        Http.Response conflict = submitWithKey(key, "{\"type\": \"echo\", \"payload\": {\"message\": \"twice\"}}");
+        assertEquals(409, conflict.status(), conflict::toString);
+        assertEquals("application/problem+json", conflict.header("Content-Type").orElseThrow());
+        assertEquals(400, submitWithKey("x".repeat(256), body).status());
+    }
+
     @Test
     void unknownAndMalformedIdsAre404And400() {
         String unknown = "01a207c6-dc6d-733e-a09e-7622527f8a06";
