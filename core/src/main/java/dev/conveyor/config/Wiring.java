@@ -49,11 +49,16 @@ public final class Wiring {
 
     /** The API behind the submit-job and get-job functions. */
     public static JobsApi jobsApi(Config config) {
+        return jobsApi(config, store(config, 1), queue(config));
+    }
+
+    /** The API on a store and a queue the caller shares with other collaborators. */
+    public static JobsApi jobsApi(Config config, JobStore store, JobQueue queue) {
         Clock clock = MicrosecondClock.systemUtc();
         JobRequests requests = new JobRequests(HandlerRegistry.load(),
                 config.number("CONVEYOR_CONSUMER_TIMEOUT_SECONDS", DEFAULT_CONSUMER_TIMEOUT_SECONDS)
                         - CONSUMER_MARGIN_SECONDS);
-        return new JobsApi(store(config, 1), new Dispatcher(queue(config), clock), requests, clock);
+        return new JobsApi(store, new Dispatcher(queue, clock), requests, clock);
     }
 
     /** The batch processor behind the process-job function. */

@@ -133,6 +133,36 @@ class JobApiIT {
     }
 
     @Test
+    void healthIsOkUntilTheDatabaseGoesAwayAndOkAgainWhenItIsBack() throws Exception {
+        Http.Response ok = http.get("/health");
+        assertEquals(200, ok.status(), ok::toString);
+        assertEquals("ok", ok.json().get("status").asText());
+        assertEquals("ok", ok.json().at("/checks/database/status").asText());
+        assertEquals("ok", ok.json().at("/checks/queue/status").asText());
+
+        Thread restart = new Thread(() -> runtime.restartDatabase(Duration.ofSeconds(3)));
+        restart.start();
+        boolean sawUnavailable = false;
+        while (restart.isAlive()) {
+            Http.Response during = http.get("/health");
+            if (during.status() == 503) {
+                sawUnavailable = true;
+                assertEquals("unavailable", during.json().at("/checks/database/status").asText(), during::toString);
+                assertEquals("ok", during.json().at("/checks/queue/status").asText());
+                assertEquals("5", during.header("Retry-After").orElseThrow());
+            }
+            Thread.sleep(100);
+        }
+        restart.join();
+        assertTrue(sawUnavailable, "health never reported the database down");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (http.get("/health").status() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(200, http.get("/health").status());
+    }
+
+    @Test
     void unknownAndMalformedIdsAre404And400() {
         String unknown = "01a207c6-dc6d-733e-a09e-7622527f8a06";
         assertEquals(404, http.get("/jobs/" + unknown + "/events").status());

@@ -67,7 +67,7 @@ class StackTest {
         assertEquals("arn:aws:sqs:us-east-1:000000000000:conveyor-jobs", source.queueArn());
         assertEquals(10, source.batchSize());
         assertTrue(source.reportBatchItemFailures());
-        assertEquals(List.of(new Stack.ApiRoute("GET", "/jobs/{id}"), new Stack.ApiRoute("GET", "/jobs"),
+        assertEquals(List.of(new Stack.ApiRoute("GET", "/health"), new Stack.ApiRoute("GET", "/jobs/{id}"), new Stack.ApiRoute("GET", "/jobs"),
                 new Stack.ApiRoute("GET", "/jobs/{id}/events")), functions.get("GetJobFunction").routes());
     }
 

@@ -4,29 +4,42 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.conveyor.api.HealthApi;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.store.JobStore;
 import java.util.Map;
 
 /**
  * The read side: {@code GET /jobs/{id}} (the job; {@code 404} for an unknown id, {@code 400} for a malformed one),
- * {@code GET /jobs} (a page of jobs, newest first) and {@code GET /jobs/{id}/events} (its history).
+ * {@code GET /jobs} (a page of jobs, newest first), {@code GET /jobs/{id}/events} (its history) and
+ * {@code GET /health} (whether the database and the queue answer).
  */
 public final class GetJobHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private final ApiGateway gateway;
 
-    /** Wires the store from the environment, once per cold start. */
+    /** Wires the store and the queue from the environment, once per cold start. */
     public GetJobHandler() {
-        this(Wiring.jobsApi(Config.fromEnvironment()));
+        this(Config.fromEnvironment());
     }
 
-    public GetJobHandler(JobsApi api) {
+    private GetJobHandler(Config config) {
+        this(config, Wiring.store(config, 1), Wiring.queue(config));
+    }
+
+    private GetJobHandler(Config config, JobStore store, JobQueue queue) {
+        this(Wiring.jobsApi(config, store, queue), new HealthApi(store, queue));
+    }
+
+    public GetJobHandler(JobsApi api, HealthApi health) {
         this.gateway = new ApiGateway(Map.of(
                 "GET /jobs/{id}", api::get,
                 "GET /jobs", api::list,
-                "GET /jobs/{id}/events", api::events));
+                "GET /jobs/{id}/events", api::events,
+                "GET /health", health::health));
     }
 
     @Override
