@@ -17,6 +17,7 @@ import dev.conveyor.log.Log;
 import dev.conveyor.store.JobStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,8 @@ import java.util.Set;
  */
 public final class JobsApi {
     private static final Log LOG = Log.of(JobsApi.class);
+    /** The most jobs one {@code POST /jobs/batch} may submit. */
+    public static final int MAX_BATCH = 100;
 
     private final JobStore store;
     private final Dispatcher dispatcher;
@@ -56,6 +59,48 @@ public final class JobsApi {
         ApiResponse response = ApiResponse.json(202, JobJson.job(submission.job()))
                 .withHeader("Location", location(request, submission.job().id()));
         return submission.created() ? response : response.withHeader("Idempotent-Replayed", "true");
+    }
+
+    /**
+     * {@code POST /jobs/batch}: {@code {"jobs": [...]}}, 1 to 100 jobs stored in one statement and sent in batches
+     * of ten. All or nothing: one invalid job rejects the batch with a 400 naming each field by its index
+     * ({@code jobs[3].type}), and nothing is stored.
+     */
+    public ApiResponse submitBatch(ApiRequest request) {
+        if (request.header("idempotency-key") != null) {
+            throw ApiException.invalid(List.of(new FieldError("Idempotency-Key",
+                    "is not supported on POST /jobs/batch; submit with POST /jobs to use it")));
+        }
+        JsonNode body = body(request);
+        List<FieldError> errors = new ArrayList<>();
+        if (!body.isObject()) {
+            throw ApiException.invalid(List.of(new FieldError("body", "must be a JSON object: {\"jobs\": [...]}")));
+        }
+        body.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("jobs")) {
+                errors.add(new FieldError(JobRequests.printable(name), "is not a known field; known fields: jobs"));
+            }
+        });
+        JsonNode items = body.get("jobs");
+        if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BATCH) {
+            errors.add(new FieldError("jobs", "must be an array of 1 to " + MAX_BATCH + " jobs"));
+            throw ApiException.invalid(errors);
+        }
+        List<NewJob> jobs = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            jobs.add(requests.parse(items.get(i), "jobs[" + i + "].", errors));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        List<Submission> submissions = store.insert(jobs, clock.instant());
+        List<Job> stored = submissions.stream().map(Submission::job).toList();
+        stored.forEach(job -> FailPoints.hit("submit.stored", job));
+        dispatch(stored);
+        ObjectNode answer = Json.object();
+        ArrayNode out = answer.putArray("jobs");
+        stored.forEach(job -> out.add(JobJson.job(job)));
+        return ApiResponse.json(202, answer);
     }
 
     /** {@code GET /jobs/{id}}. */

@@ -163,6 +163,34 @@ class JobApiIT {
     }
 
     @Test
+    void aBatchIsStoredAndRunInOrderOrRefusedWhole() {
+        Http.Response accepted = http.postJson("/jobs/batch", "{\"jobs\": ["
+                + "{\"type\": \"echo\", \"payload\": {\"message\": \"a\"}},"
+                + "{\"type\": \"echo\", \"payload\": {\"message\": \"b\"}},"
+                + "{\"type\": \"sleep\", \"payload\": {\"seconds\": 0.1}}]}");
+        assertEquals(202, accepted.status(), accepted::toString);
+        JsonNode jobs = accepted.json().get("jobs");
+        assertEquals(3, jobs.size());
+        assertEquals("a", jobs.get(0).at("/payload/message").asText());
+        assertEquals("b", jobs.get(1).at("/payload/message").asText());
+        assertEquals("sleep", jobs.get(2).get("type").asText());
+        jobs.forEach(job -> EndToEndIT.awaitState(http, job.get("id").asText(), "SUCCESS", Duration.ofSeconds(10),
+                new ArrayList<>()));
+
+        long before = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs");
+        Http.Response refused = http.postJson("/jobs/batch", "{\"jobs\": ["
+                + "{\"type\": \"echo\", \"payload\": {\"message\": \"fine\"}},"
+                + "{\"type\": \"teleport\", \"payload\": {}}]}");
+        assertEquals(400, refused.status(), refused::toString);
+        assertEquals("jobs[1].type", refused.json().at("/errors/0/field").asText());
+        String many = ",{\"type\": \"echo\", \"payload\": {\"message\": \"x\"}}".repeat(101).substring(1);
+        assertEquals(400, http.postJson("/jobs/batch", "{\"jobs\": [" + many + "]}").status());
+        assertEquals(400, http.postJson("/jobs/batch", "{\"jobs\": []}").status());
+        assertEquals(400, http.postJson("/jobs/batch", "[]").status());
+        assertEquals(before, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"));
+    }
+
+    @Test
     void unknownAndMalformedIdsAre404And400() {
         String unknown = "01a207c6-dc6d-733e-a09e-7622527f8a06";
         assertEquals(404, http.get("/jobs/" + unknown + "/events").status());

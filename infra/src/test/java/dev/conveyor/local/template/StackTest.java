@@ -58,7 +58,8 @@ class StackTest {
         assertEquals("jdbc:postgresql://db/conveyor", submit.environment().get("CONVEYOR_DB_URL"));
         assertEquals("http://sqs/000000000000/conveyor-jobs", submit.environment().get("CONVEYOR_QUEUE_URL"));
         assertEquals("120", submit.environment().get("CONVEYOR_CONSUMER_TIMEOUT_SECONDS"));
-        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs")), submit.routes());
+        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs"), new Stack.ApiRoute("POST", "/jobs/batch")),
+                submit.routes());
 
         Stack.FunctionSpec process = functions.get("ProcessJobFunction");
         assertEquals(120, process.timeoutSeconds());

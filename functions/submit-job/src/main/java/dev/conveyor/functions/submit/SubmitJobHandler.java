@@ -10,7 +10,10 @@ import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
 import java.util.Map;
 
-/** {@code POST /jobs}: validate, store, queue, answer {@code 202 Accepted} with the job and its {@code Location}. */
+/**
+ * {@code POST /jobs}: validate, store, queue, answer {@code 202 Accepted} with the job and its {@code Location};
+ * {@code POST /jobs/batch}: up to 100 jobs at once, all or nothing.
+ */
 public final class SubmitJobHandler
         implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private final ApiGateway gateway;
@@ -21,7 +24,9 @@ public final class SubmitJobHandler
     }
 
     public SubmitJobHandler(JobsApi api) {
-        this.gateway = new ApiGateway(Map.of("POST /jobs", api::submit));
+        this.gateway = new ApiGateway(Map.of(
+                "POST /jobs", api::submit,
+                "POST /jobs/batch", api::submitBatch));
     }
 
     @Override
