@@ -5,30 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Bad submissions through the local API: a 400 problem naming the field, and nothing stored or queued. */
-class BadInputIT {
-    private static LocalRuntime runtime;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of());
-        http = new Http(runtime.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
+class BadInputIT extends LocalRuntimeTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             malformed JSON             | {"type": "echo", "payload": {"message": "hi"}  | body

@@ -10,33 +10,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole platform through its front door: the local runtime started from template.yaml, and only HTTP calls,
  * as a client would make them.
  */
-class EndToEndIT {
-    private static LocalRuntime runtime;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of());
-        http = new Http(runtime.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
-
+class EndToEndIT extends LocalRuntimeTest {
     @Test
     void anEchoJobSucceedsWithItsResult() {
         Instant submitted = Instant.now();

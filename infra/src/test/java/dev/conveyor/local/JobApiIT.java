@@ -8,30 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Listing, history, retry and cancel through the local runtime, over HTTP. */
-class JobApiIT {
+class JobApiIT extends LocalRuntimeTest {
     private static final String LATER = "{\"type\": \"echo\", \"payload\": {\"message\": \"later\"}, \"delay_seconds\": 600}";
-    private static LocalRuntime runtime;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of());
-        http = new Http(runtime.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-    }
 
     private static String submit(String body) {
         Http.Response response = http.postJson("/jobs", body);
