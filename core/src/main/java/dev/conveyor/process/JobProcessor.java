@@ -195,24 +195,17 @@ public final class JobProcessor {
         }
     }
 
-    /** The job's running attempt outlived its lease: it crashed or hung. Record it as failed, then retry or fail. */
+    /** The job's running attempt outlived its lease (see {@link LostAttempt}); this message carries the retry. */
     private void expireLease(ReceivedMessage message, Job job, Instant now, Batch batch) {
-        Optional<Duration> delay = retryPolicy.nextDelay(job);
-        Instant retryAt = delay.map(now::plus).orElse(null);
-        String error = lostAttemptError(job.attempt());
-        if (!store.expire(job.id(), job.attempt(), error, retryAt, now)) {
+        LostAttempt lost = LostAttempt.settle(store, retryPolicy, job, now);
+        if (!lost.recorded()) {
             batch.retryLater(message, POISON_DELAY); // someone else settled it first: look again shortly
-        } else if (delay.isPresent()) {
+        } else if (lost.retryIn().isPresent()) {
             LOG.info("attempt lost; retrying", "job_id", job.id(), "attempt", job.attempt());
-            batch.retryLater(message, delay.get());
+            batch.retryLater(message, lost.retryIn().get());
         } else {
             LOG.info("attempt lost; no attempts left", "job_id", job.id(), "attempt", job.attempt());
         }
-    }
-
-    /** The error recorded for an attempt that never reported back. */
-    public static String lostAttemptError(int attempt) {
-        return "attempt " + attempt + " did not finish: timed out or crashed";
     }
 
     private Map<JobId, Attempt> start(List<Attempt> attempts, BlockingQueue<Completion> completions) {

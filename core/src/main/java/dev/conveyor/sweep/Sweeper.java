@@ -6,7 +6,7 @@ import dev.conveyor.job.JobId;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.RetryPolicy;
 import dev.conveyor.log.Log;
-import dev.conveyor.process.JobProcessor;
+import dev.conveyor.process.LostAttempt;
 import dev.conveyor.store.JobStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -85,9 +84,7 @@ public final class Sweeper {
         List<Job> expired = store.expiredLeases(now, batchSize);
         Set<JobId> settled = new HashSet<>();
         for (Job job : expired) {
-            Optional<Duration> delay = retryPolicy.nextDelay(job);
-            Instant retryAt = delay.map(now::plus).orElse(null);
-            if (store.expire(job.id(), job.attempt(), JobProcessor.lostAttemptError(job.attempt()), retryAt, now)) {
+            if (LostAttempt.settle(store, retryPolicy, job, now).recorded()) {
                 settled.add(job.id());
             }
         }

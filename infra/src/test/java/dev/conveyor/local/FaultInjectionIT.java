@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.Job;
 import dev.conveyor.log.Log;
-import dev.conveyor.process.JobProcessor;
+import dev.conveyor.process.LostAttempt;
 import dev.conveyor.queue.JobMessage;
 import dev.conveyor.queue.QueueException;
 import java.sql.Connection;
@@ -321,7 +321,7 @@ class FaultInjectionIT {
                     String error = rs.getString(5);
                     if (event.equals("started")) {
                         starts.computeIfAbsent(id, k -> new HashMap<>()).put(attempt, rs.getTimestamp(4).toInstant());
-                    } else if (JobProcessor.lostAttemptError(attempt).equals(error)) {
+                    } else if (LostAttempt.error(attempt).equals(error)) {
                         lostAttempts.computeIfAbsent(id, k -> new ArrayList<>()).add(attempt);
                     } else if (error != null) {
                         handlerFailures.merge(id, 1, Integer::sum);

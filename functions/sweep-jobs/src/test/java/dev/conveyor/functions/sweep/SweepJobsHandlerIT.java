@@ -8,7 +8,7 @@ import dev.conveyor.config.Env;
 import dev.conveyor.functions.InvocationContext;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobState;
-import dev.conveyor.process.JobProcessor;
+import dev.conveyor.process.LostAttempt;
 import dev.conveyor.queue.JobMessage;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.testing.NewJobs;
@@ -67,7 +67,7 @@ class SweepJobsHandlerIT {
 
         Job settled = store.find(job.id()).orElseThrow();
         assertEquals(JobState.RETRYING, settled.state());
-        assertEquals(JobProcessor.lostAttemptError(1), settled.lastError());
+        assertEquals(LostAttempt.error(1), settled.lastError());
         assertEquals(1, settled.attempt());
     }
 
