@@ -94,7 +94,11 @@ public interface JobStore extends AutoCloseable {
     /** How many jobs are in each state. */
     Map<JobState, Long> countByState();
 
-    /** What finished since {@code since}: how many, and the median and 95th percentile of their run time. */
+    /**
+     * The jobs that ran to an outcome ({@code SUCCESS} or {@code FAILED}) since {@code since}: how many, and the
+     * median and 95th percentile of their last attempt's run time. Cancelled and dead-lettered jobs did not run to
+     * one and are not counted.
+     */
     RunStats finishedSince(Instant since);
 
     /** Answers when the database does; throws {@link StoreException} when it does not. */

@@ -134,7 +134,7 @@ public abstract class SqlJobStore implements JobStore {
                        FILTER (WHERE started_at IS NOT NULL) AS p50,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)::float8)
                        FILTER (WHERE started_at IS NOT NULL) AS p95
-            FROM jobs WHERE finished_at >= :since""";
+            FROM jobs WHERE finished_at >= :since AND state IN ('SUCCESS', 'FAILED')""";
 
     /** Runs a statement that returns rows. */
     protected abstract List<Row> query(String sql, SqlParams params);

@@ -398,11 +398,14 @@ public abstract class JobStoreContract {
         Job two = running(anEchoJob("c").build());
         store.finish(List.of(Finish.succeeded(one.id(), 1, Json.object())), T0.plusSeconds(1));
         store.finish(List.of(Finish.succeeded(two.id(), 1, Json.object())), T0.plusSeconds(3));
+        Job cancelled = insert(anEchoJob("d").build(), T0);
+        assertTrue(store.cancel(cancelled.id(), T0.plusSeconds(2)));
 
         var counts = store.countByState();
         assertEquals(1L, counts.get(JobState.PENDING));
         assertEquals(2L, counts.get(JobState.SUCCESS));
         assertEquals(0L, counts.get(JobState.FAILED));
+        assertEquals(1L, counts.get(JobState.CANCELLED));
         JobStore.RunStats stats = store.finishedSince(T0);
         assertEquals(2, stats.finished());
         assertEquals(2.0, stats.p50Seconds(), 1e-9);

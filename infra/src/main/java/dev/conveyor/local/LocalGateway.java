@@ -30,10 +30,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The REST API of the template on {@code http://127.0.0.1:<port>}: each request is matched to a route as API
- * Gateway matches resources (literal segments before {@code {param}} before {@code {proxy+}}), turned into the
- * proxy event AWS sends, and answered with what the function returns. What API Gateway answers itself is
- * answered the same way here: {@code 403 Missing Authentication Token} for a route that does not exist,
- * {@code 502} for a function that fails, {@code 504} after the 29-second integration timeout.
+ * Gateway matches them (the most specific resource: literal segments before {@code {param}} before
+ * {@code {proxy+}}; then its method, else its {@code ANY}), turned into the proxy event AWS sends, and answered with
+ * what the function returns. What API Gateway answers itself is answered the same way here, through the template's
+ * gateway responses when it customizes them: {@code MISSING_AUTHENTICATION_TOKEN} for a route that does not exist,
+ * {@code INVALID_API_KEY} for a missing or wrong {@code x-api-key}, {@code THROTTLED} beyond the usage plan's rate
+ * and burst, {@code REQUEST_TOO_LARGE} over 10 MB, {@code 502} for a function that fails and
+ * {@code INTEGRATION_TIMEOUT} after the 29-second integration timeout.
  */
 public final class LocalGateway implements AutoCloseable {
     private static final Log LOG = Log.of(LocalGateway.class);
@@ -44,24 +47,49 @@ public final class LocalGateway implements AutoCloseable {
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-    /** A route and the function serving it. */
-    public record Route(String method, String resource, LocalFunction function) {
+    /** A route, the function serving it, and whether it asks for the API key. */
+    public record Route(String method, String resource, LocalFunction function, boolean apiKeyRequired) {
+        public Route(String method, String resource, LocalFunction function) {
+            this(method, resource, function, false);
+        }
+
         List<String> segments() {
             return LocalGateway.segments(resource);
+        }
+    }
+
+    /**
+     * What the API asks of a request beyond its route: the API key its keyed routes want (null for none), the
+     * usage plan's throttle (null for none), and the gateway responses the template customizes.
+     */
+    public record Settings(String apiKey, Stack.Throttle throttle, Map<String, Stack.GatewayResponse> responses) {
+        public static final Settings OPEN = new Settings(null, null, Map.of());
+
+        public Settings {
+            responses = Map.copyOf(responses);
         }
     }
 
     private final HttpServer server;
     private final ExecutorService workers;
     private final List<Route> routes;
+    private final Settings settings;
+    private final TokenBucket bucket;
 
-    private LocalGateway(HttpServer server, ExecutorService workers, List<Route> routes) {
+    private LocalGateway(HttpServer server, ExecutorService workers, List<Route> routes, Settings settings) {
         this.server = server;
         this.workers = workers;
         this.routes = List.copyOf(routes);
+        this.settings = settings;
+        this.bucket = settings.throttle() == null ? null
+                : new TokenBucket(settings.throttle().rateLimit(), settings.throttle().burstLimit());
     }
 
     public static LocalGateway start(int port, List<Route> routes, int threads) throws IOException {
+        return start(port, routes, threads, Settings.OPEN);
+    }
+
+    public static LocalGateway start(int port, List<Route> routes, int threads, Settings settings) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         AtomicInteger counter = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(threads, r -> {
@@ -69,7 +97,7 @@ public final class LocalGateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        LocalGateway gateway = new LocalGateway(server, workers, routes);
+        LocalGateway gateway = new LocalGateway(server, workers, routes, settings);
         server.setExecutor(workers);
         server.createContext("/", gateway::handle);
         server.start();
@@ -89,18 +117,25 @@ public final class LocalGateway implements AutoCloseable {
         try (exchange) {
             byte[] body = readBody(exchange.getRequestBody());
             if (body == null) {
-                respond(exchange, requestId, 413, Map.of("Content-Type", "application/json"),
-                        "{\"message\":\"Request Too Long\"}");
+                gatewayResponse(exchange, requestId, null, GatewayError.REQUEST_TOO_LARGE);
                 return;
             }
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getPath();
             Match match = match(method, path);
             if (match == null) {
-                respond(exchange, requestId, 403, Map.of("Content-Type", "application/json",
-                        "x-amzn-ErrorType", "MissingAuthenticationTokenException"),
-                        "{\"message\":\"Missing Authentication Token\"}");
+                gatewayResponse(exchange, requestId, null, GatewayError.MISSING_AUTHENTICATION_TOKEN);
                 return;
+            }
+            if (match.route.apiKeyRequired() && settings.apiKey() != null) {
+                if (!settings.apiKey().equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
+                    gatewayResponse(exchange, requestId, match, GatewayError.INVALID_API_KEY);
+                    return;
+                }
+                if (bucket != null && !bucket.tryTake()) {
+                    gatewayResponse(exchange, requestId, match, GatewayError.THROTTLED);
+                    return;
+                }
             }
             String event = JSON.writeValueAsString(event(exchange, requestId, match, path, body));
             String response;
@@ -111,20 +146,133 @@ public final class LocalGateway implements AutoCloseable {
                         "request_id", requestId);
                 boolean timedOut = e.getMessage().contains("Task timed out")
                         && match.route.function().spec().timeoutSeconds() >= INTEGRATION_TIMEOUT_SECONDS;
-                respond(exchange, requestId, timedOut ? 504 : 502, Map.of("Content-Type", "application/json",
-                        "x-amzn-ErrorType", timedOut ? "IntegrationTimeout" : "InternalServerErrorException"),
-                        timedOut ? "{\"message\":\"Endpoint request timed out\"}"
-                                : "{\"message\":\"Internal server error\"}");
+                gatewayResponse(exchange, requestId, match,
+                        timedOut ? GatewayError.INTEGRATION_TIMEOUT : GatewayError.LAMBDA_ERROR);
                 return;
             }
-            proxyResponse(exchange, requestId, response);
+            proxyResponse(exchange, requestId, match, response);
         } catch (RuntimeException e) {
             LOG.error("gateway failed", e, "request_id", requestId);
         }
     }
 
+    /** What API Gateway answers by itself: its response type, default status, message and error type header. */
+    enum GatewayError {
+        MISSING_AUTHENTICATION_TOKEN(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
+        INVALID_API_KEY(403, "Forbidden", "ForbiddenException"),
+        THROTTLED(429, "Too Many Requests", "TooManyRequestsException"),
+        REQUEST_TOO_LARGE(413, "Request Too Long", "RequestTooLongException"),
+        INTEGRATION_TIMEOUT(504, "Endpoint request timed out", "IntegrationTimeout"),
+        /** A function that failed or answered what a proxy integration cannot read: no type of its own. */
+        LAMBDA_ERROR(502, "Internal server error", "InternalServerErrorException");
+
+        final int status;
+        final String message;
+        final String errorType;
+
+        GatewayError(int status, String message, String errorType) {
+            this.status = status;
+            this.message = message;
+            this.errorType = errorType;
+        }
+
+        /** The response type a template customizes: its own, else the default of its status class. */
+        List<String> responseTypes() {
+            String fallback = status < 500 ? "DEFAULT_4XX" : "DEFAULT_5XX";
+            return this == LAMBDA_ERROR ? List.of(fallback) : List.of(name(), fallback);
+        }
+    }
+
+    /** Answers as API Gateway does, with the template's customization of the response type if it has one. */
+    private void gatewayResponse(HttpExchange exchange, String requestId, Match match, GatewayError error)
+            throws IOException {
+        Stack.GatewayResponse custom = null;
+        String type = error.responseTypes().get(0);
+        for (String candidate : error.responseTypes()) {
+            custom = settings.responses().get(candidate);
+            if (custom != null) {
+                break;
+            }
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-amzn-ErrorType", error.errorType);
+        if (custom == null) {
+            headers.put("Content-Type", "application/json");
+            respond(exchange, requestId, error.status, headers,
+                    "{\"message\":" + JSON.writeValueAsString(error.message) + "}");
+            return;
+        }
+        String template = custom.templates().getOrDefault("application/json",
+                custom.templates().values().stream().findFirst().orElse(""));
+        custom.headers().forEach((name, value) -> {
+            String resolved = headerValue(exchange, value);
+            if (resolved != null) {
+                headers.put(name, resolved);
+            }
+        });
+        headers.putIfAbsent("Content-Type", "application/json");
+        String body = render(template, Map.of(
+                "$context.error.messageString", JSON.writeValueAsString(error.message),
+                "$context.error.message", error.message,
+                "$context.error.responseType", type,
+                "$context.requestId", requestId,
+                "$context.path", exchange.getRequestURI().getPath(),
+                "$context.resourcePath", match == null ? "" : match.route.resource(),
+                "$context.httpMethod", exchange.getRequestMethod().toUpperCase(Locale.ROOT),
+                "$context.stage", STAGE));
+        respond(exchange, requestId, custom.statusCode() == null ? error.status : custom.statusCode(), headers, body);
+    }
+
+    /** A gateway response header as SAM writes it: {@code 'static'} or {@code method.request.header.name}. */
+    private static String headerValue(HttpExchange exchange, String value) {
+        if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+            return value.substring(1, value.length() - 1);
+        }
+        if (value.startsWith("method.request.header.")) {
+            return exchange.getRequestHeaders().getFirst(value.substring("method.request.header.".length()));
+        }
+        return null;
+    }
+
+    /** Substitutes the {@code $context} variables a gateway response template may use, longest name first. */
+    static String render(String template, Map<String, String> variables) {
+        List<String> names = new ArrayList<>(variables.keySet());
+        names.sort((a, b) -> Integer.compare(b.length(), a.length()));
+        String out = template;
+        for (String name : names) {
+            out = out.replace(name, variables.get(name));
+        }
+        return out;
+    }
+
+    /** The usage plan's throttle: a token bucket holding up to {@code burst} requests, refilled at {@code rate}/s. */
+    static final class TokenBucket {
+        private final double rate;
+        private final double burst;
+        private double tokens;
+        private long refilledAt = System.nanoTime();
+
+        TokenBucket(double rate, int burst) {
+            this.rate = rate;
+            this.burst = Math.max(1, burst);
+            this.tokens = this.burst;
+        }
+
+        synchronized boolean tryTake() {
+            long now = System.nanoTime();
+            tokens = Math.min(burst, tokens + (now - refilledAt) / 1e9 * rate);
+            refilledAt = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens -= 1;
+            return true;
+        }
+    }
+
     /** The function's answer, read as API Gateway reads a proxy integration's response. */
-    private static void proxyResponse(HttpExchange exchange, String requestId, String response) throws IOException {
+    private void proxyResponse(HttpExchange exchange, String requestId, Match match, String response)
+            throws IOException {
         JsonNode node;
         try {
             node = JSON.readTree(response);
@@ -134,8 +282,7 @@ public final class LocalGateway implements AutoCloseable {
         if (node == null || !node.isObject() || !node.path("statusCode").canConvertToInt()
                 || node.path("statusCode").asInt() < 100 || node.path("statusCode").asInt() > 599) {
             LOG.warn("malformed Lambda proxy response", "request_id", requestId);
-            respond(exchange, requestId, 502, Map.of("Content-Type", "application/json"),
-                    "{\"message\":\"Internal server error\"}");
+            gatewayResponse(exchange, requestId, match, GatewayError.LAMBDA_ERROR);
             return;
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -188,34 +335,42 @@ public final class LocalGateway implements AutoCloseable {
     record Match(Route route, Map<String, String> pathParameters) {
     }
 
-    /** The most specific route for the request, as API Gateway picks a resource and then a method. */
+    /**
+     * The route for the request, as API Gateway picks one: the most specific resource the path matches, then that
+     * resource's method, else its {@code ANY}. A resource that lacks the method matches nothing, even when a less
+     * specific resource has it (API Gateway answers {@code MISSING_AUTHENTICATION_TOKEN} then).
+     */
     Match match(String method, String path) {
         List<String> request = segments(path);
-        Match best = null;
+        String bestResource = null;
+        Map<String, String> bestParameters = null;
         int[] bestScore = null;
         for (Route route : routes) {
-            if (!route.method().equals(method) && !route.method().equals("ANY")) {
-                continue;
-            }
             Map<String, String> parameters = new LinkedHashMap<>();
             int[] score = score(route.segments(), request, parameters);
-            if (score == null) {
-                continue;
-            }
-            if (!route.method().equals("ANY")) {
-                score[score.length - 1] = 1;
-            }
-            if (bestScore == null || compare(score, bestScore) > 0) {
-                best = new Match(route, parameters);
+            if (score != null && (bestScore == null || compare(score, bestScore) > 0)) {
+                bestResource = route.resource();
+                bestParameters = parameters;
                 bestScore = score;
             }
         }
-        return best;
+        Route any = null;
+        for (Route route : routes) {
+            if (route.resource().equals(bestResource)) {
+                if (route.method().equals(method)) {
+                    return new Match(route, bestParameters);
+                }
+                if (route.method().equals("ANY")) {
+                    any = route;
+                }
+            }
+        }
+        return any == null ? null : new Match(any, bestParameters);
     }
 
     /** Per segment 2 for a literal, 1 for a parameter, 0 for a greedy tail; null when the route does not match. */
     private static int[] score(List<String> resource, List<String> request, Map<String, String> parameters) {
-        int[] score = new int[Math.max(resource.size(), request.size()) + 1];
+        int[] score = new int[Math.max(resource.size(), request.size())];
         for (int i = 0; i < resource.size(); i++) {
             String segment = resource.get(i);
             if (segment.startsWith("{") && segment.endsWith("+}")) {
@@ -318,8 +473,13 @@ public final class LocalGateway implements AutoCloseable {
         ObjectNode identity = context.putObject("identity");
         identity.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
         identity.put("userAgent", exchange.getRequestHeaders().getFirst("User-Agent"));
-        identity.putNull("apiKey");
-        identity.putNull("apiKeyId");
+        if (match.route.apiKeyRequired() && settings.apiKey() != null) {
+            identity.put("apiKey", settings.apiKey());
+            identity.put("apiKeyId", "local" + Integer.toHexString(settings.apiKey().hashCode()));
+        } else {
+            identity.putNull("apiKey");
+            identity.putNull("apiKeyId");
+        }
         context.put("domainName", host == null ? "127.0.0.1:" + port() : host);
         context.put("apiId", "local");
 

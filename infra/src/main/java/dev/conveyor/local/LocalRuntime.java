@@ -64,10 +64,12 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<LocalSchedule> schedules;
     private final LocalGateway gateway;
     private final int redispatched;
+    private final ApiKey apiKey;
+    private final Stack.ApiSpec api;
 
     private LocalRuntime(Options options, LocalPostgres postgres, LocalQueues queues, List<Stack.QueueSpec> queueSpecs,
                          List<LocalFunction> functions, List<SqsEventSource> sources, List<LocalSchedule> schedules,
-                         LocalGateway gateway, int redispatched) {
+                         LocalGateway gateway, int redispatched, ApiKey apiKey, Stack.ApiSpec api) {
         this.options = options;
         this.postgres = postgres;
         this.queues = queues;
@@ -77,6 +79,8 @@ public final class LocalRuntime implements AutoCloseable {
         this.schedules = schedules;
         this.gateway = gateway;
         this.redispatched = redispatched;
+        this.apiKey = apiKey;
+        this.api = api;
     }
 
     public static LocalRuntime start(Options options) {
@@ -100,7 +104,8 @@ public final class LocalRuntime implements AutoCloseable {
                 LocalFunction function = new LocalFunction(spec, lambdaEnvironment);
                 functions.add(function);
                 function.warm();
-                spec.routes().forEach(r -> routes.add(new LocalGateway.Route(r.method(), r.path(), function)));
+                spec.routes().forEach(r -> routes.add(
+                        new LocalGateway.Route(r.method(), r.path(), function, r.apiKeyRequired())));
             }
             int redispatched = redispatch(functions, queues, postgres);
             for (LocalFunction function : functions) {
@@ -126,9 +131,13 @@ public final class LocalRuntime implements AutoCloseable {
                     }
                 }
             }
-            LocalGateway gateway = LocalGateway.start(options.port(), routes, 64);
+            Stack.ApiSpec api = stack.api();
+            ApiKey apiKey = routes.stream().anyMatch(LocalGateway.Route::apiKeyRequired)
+                    ? ApiKey.resolve(System.getenv("CONVEYOR_API_KEY"), options.dataDirectory()) : null;
+            LocalGateway gateway = LocalGateway.start(options.port(), routes, 64, new LocalGateway.Settings(
+                    apiKey == null ? null : apiKey.value(), api.throttle(), api.gatewayResponses()));
             return new LocalRuntime(options, postgres, queues, queueSpecs, functions, sources, schedules, gateway,
-                    redispatched);
+                    redispatched, apiKey, api);
         } catch (IOException e) {
             schedules.forEach(LocalSchedule::close);
             close(sources, functions, queues, postgres);
@@ -199,6 +208,11 @@ public final class LocalRuntime implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.port();
     }
 
+    /** The key the API's keyed routes want in {@code x-api-key}; null when no route wants one. */
+    public String apiKey() {
+        return apiKey == null ? null : apiKey.value();
+    }
+
     public String jdbcUrl() {
         return postgres.jdbcUrl();
     }
@@ -231,7 +245,12 @@ public final class LocalRuntime implements AutoCloseable {
             Stack.FunctionSpec spec = function.spec();
             out.append("  function    ").append(spec.logicalId()).append(" (").append(spec.handler())
                     .append(", timeout ").append(spec.timeoutSeconds()).append(" s)");
-            spec.routes().forEach(r -> out.append("  ").append(r.method()).append(' ').append(r.path()));
+            spec.routes().stream().filter(r -> !r.method().equals("ANY"))
+                    .forEach(r -> out.append("  ").append(r.method()).append(' ').append(r.path()));
+            long others = spec.routes().stream().filter(r -> r.method().equals("ANY")).count();
+            if (others > 0) {
+                out.append("  ANY on ").append(others).append(" resources (405, 404)");
+            }
             spec.schedules().forEach(q -> out.append("  on ").append(q.expression()));
             spec.queues().forEach(q -> out.append("  <- ").append(q.queueArn().substring(q.queueArn().lastIndexOf(':') + 1))
                     .append(" (batch ").append(q.batchSize()).append(", window ").append(q.batchingWindowSeconds())
@@ -242,11 +261,23 @@ public final class LocalRuntime implements AutoCloseable {
         if (redispatched > 0) {
             out.append("  re-sent the messages of ").append(redispatched).append(" waiting jobs\n");
         }
-        out.append("  API         ").append(url()).append('\n');
+        out.append("  API         ").append(url());
+        if (api.throttle() != null) {
+            out.append("  (usage plan: ").append(Math.round(api.throttle().rateLimit())).append(" requests/s, burst ")
+                    .append(api.throttle().burstLimit()).append(')');
+        }
+        out.append('\n');
+        String key = "";
+        if (apiKey != null) {
+            out.append("  API key     ").append(apiKey.value()).append("  (").append(apiKey.source())
+                    .append("; send it as the x-api-key header)\n");
+            key = " -H \"x-api-key: " + apiKey.value() + "\"";
+        }
         out.append("\nTry it:\n");
-        out.append("  curl -s -X POST ").append(url()).append("/jobs -H 'Content-Type: application/json' \\\n")
+        out.append("  curl -s -X POST ").append(url()).append("/jobs").append(key)
+                .append(" -H 'Content-Type: application/json' \\\n")
                 .append("       -d '{\"type\": \"echo\", \"payload\": {\"message\": \"hello\"}}'\n");
-        out.append("  curl -s ").append(url()).append("/jobs/<id from the answer>\n");
+        out.append("  curl -s ").append(url()).append("/jobs/<id from the answer>").append(key).append('\n');
         out.append("\nCtrl-C stops it.\n");
         return out.toString();
     }

@@ -1,5 +1,6 @@
 package dev.conveyor.local;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.local.template.Stack;
@@ -65,11 +66,17 @@ public final class LocalSchedule implements AutoCloseable {
 
     private static void invoke(Stack.ScheduleSource source, LocalFunction function) {
         try {
-            String event = source.input() != null ? source.input() : JSON.writeValueAsString(event(source, function));
-            function.invoke(event);
+            runNow(source, function);
         } catch (Exception e) {
             LOG.warn("scheduled invocation failed", e, "function", function.spec().logicalId());
         }
+    }
+
+    /** Invokes the function with the schedule's event now, out of turn, and answers what it returned. */
+    static String runNow(Stack.ScheduleSource source, LocalFunction function)
+            throws JsonProcessingException, LocalFunction.InvocationException {
+        String event = source.input() != null ? source.input() : JSON.writeValueAsString(event(source, function));
+        return function.invoke(event);
     }
 
     /** The event EventBridge Scheduler sends a scheduled rule's target. */

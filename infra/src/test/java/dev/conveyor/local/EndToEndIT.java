@@ -101,12 +101,13 @@ class EndToEndIT extends LocalRuntimeTest {
     }
 
     @Test
-    void aRouteTheTemplateDoesNotDeclareIsAnsweredAsApiGatewayDoes() {
-        Http.Response response = http.get("/nowhere");
-        assertEquals(403, response.status());
-        assertEquals("Missing Authentication Token", response.json().get("message").asText());
-        assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(runtime.url() + "/jobs"))
-                .DELETE().build()).status());
+    void aRequestNoRouteTakesIsAnsweredAsTheTemplatesGatewayResponseSays() {
+        Http.Response response = http.get("/"); // no resource, not even /{proxy+}: API Gateway answers by itself
+        assertEquals(404, response.status(), response::toString);
+        assertEquals("MissingAuthenticationTokenException", response.header("x-amzn-ErrorType").orElseThrow());
+        assertEquals("application/problem+json", response.header("Content-Type").orElseThrow());
+        assertEquals(response.header("x-amzn-RequestId").orElseThrow(), response.json().get("request_id").asText(),
+                "$context.requestId filled in");
     }
 
     @Test

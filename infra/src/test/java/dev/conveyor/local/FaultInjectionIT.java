@@ -184,7 +184,7 @@ class FaultInjectionIT {
                 "SweepSchedule", "rate(2 seconds)")));
         Chaos chaos = new Chaos();
         FailPoints.install(chaos);
-        Http http = new Http(runtime.url());
+        Http http = new Http(runtime.url(), runtime.apiKey());
         String queueUrl = runtime.functions().get(0).environment().get("CONVEYOR_QUEUE_URL");
 
         Map<String, Kind> accepted = new ConcurrentHashMap<>();

@@ -16,9 +16,22 @@ final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String apiKey;
 
+    /** A client that sends no API key. */
     Http(String base) {
+        this(base, null);
+    }
+
+    /** A client that sends {@code apiKey} as {@code x-api-key} on every request that does not name its own. */
+    Http(String base, String apiKey) {
         this.base = base;
+        this.apiKey = apiKey;
+    }
+
+    /** The same client without the API key. */
+    Http withoutKey() {
+        return new Http(base, null);
     }
 
     record Response(int status, java.net.http.HttpHeaders headers, String text) {
@@ -59,6 +72,9 @@ final class Http {
     }
 
     Response send(HttpRequest request) {
+        if (apiKey != null && request.headers().firstValue("x-api-key").isEmpty()) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true).header("x-api-key", apiKey).build();
+        }
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());

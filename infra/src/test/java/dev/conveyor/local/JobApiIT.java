@@ -180,4 +180,124 @@ class JobApiIT extends LocalRuntimeTest {
         assertEquals(404, http.postJson("/jobs/" + unknown + "/cancel", "").status());
         assertEquals(400, http.postJson("/jobs/nope/cancel", "").status());
     }
+
+    @Test
+    void metricsCountJobsByStateReadTheQueuesAndSpeakPrometheus() throws Exception {
+        List<String> echoes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            echoes.add(submit("{\"type\": \"echo\", \"payload\": {\"message\": \"counted\"}}"));
+        }
+        echoes.forEach(id -> EndToEndIT.awaitState(http, id, "SUCCESS", Duration.ofSeconds(10), new ArrayList<>()));
+        String delayed = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"soon\"}, \"delay_seconds\": 300}");
+
+        long successBefore = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs WHERE state = 'SUCCESS'");
+        Http.Response json = http.get("/metrics");
+        long successAfter = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs WHERE state = 'SUCCESS'");
+        assertEquals(200, json.status(), json::toString);
+        assertEquals("application/json", json.header("Content-Type").orElseThrow());
+        JsonNode metrics = json.json();
+        long success = metrics.at("/jobs/SUCCESS").asLong();
+        assertTrue(success >= successBefore && success <= successAfter, success + " SUCCESS: " + metrics);
+        long total = 0;
+        for (JsonNode count : metrics.get("jobs")) {
+            total += count.asLong();
+        }
+        assertEquals(LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"), total, metrics::toString);
+        assertTrue(metrics.at("/queue/delayed").asLong() >= 1, "the delayed job's message: " + metrics);
+        assertEquals(0, metrics.at("/queue/dead_letter").asLong());
+        assertTrue(metrics.at("/last_minute/finished").asLong() >= 3, metrics::toString);
+        assertTrue(metrics.at("/last_minute/run_seconds_p50").asDouble() > 0, metrics::toString);
+        assertTrue(metrics.at("/last_minute/run_seconds_p95").asDouble()
+                >= metrics.at("/last_minute/run_seconds_p50").asDouble(), metrics::toString);
+
+        Http.Response text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(runtime.url() + "/metrics"))
+                .header("Accept", "text/plain;version=0.0.4;q=0.5,*/*;q=0.1").GET().build());
+        assertEquals(200, text.status(), text::toString);
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", text.header("Content-Type").orElseThrow());
+        java.util.Map<String, Double> samples = new java.util.HashMap<>();
+        Set<String> described = new HashSet<>();
+        for (String line : text.text().split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                described.add(line.split(" ")[2]);
+            } else if (!line.startsWith("#")) {
+                int space = line.lastIndexOf(' ');
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                String family = line.contains("{") ? line.substring(0, line.indexOf('{')) : line.substring(0, space);
+                assertTrue(described.contains(family), "a sample before its # TYPE line: " + line);
+            }
+        }
+        assertTrue(samples.get("conveyor_jobs{state=\"SUCCESS\"}") >= success, text::text);
+        assertTrue(samples.get("conveyor_queue_messages{queue=\"jobs\",status=\"delayed\"}") >= 1, text::text);
+        assertTrue(samples.get("conveyor_jobs_finished_last_minute") >= 3, text::text);
+        assertTrue(samples.containsKey("conveyor_job_run_seconds_last_minute{quantile=\"0.95\"}"), text::text);
+        assertEquals(200, http.postJson("/jobs/" + delayed + "/cancel", "").status());
+    }
+
+    @Test
+    void aDelayBeyondTheQueuesFifteenMinutesIsKeptInTheDatabaseAndSentByTheSweeperWhenDue() throws Exception {
+        Http.Response submitted = http.postJson("/jobs",
+                "{\"type\": \"echo\", \"payload\": {\"message\": \"in an hour\"}, \"delay_seconds\": 3600}");
+        assertEquals(202, submitted.status(), submitted::toString);
+        JsonNode job = submitted.json();
+        String id = job.get("id").asText();
+        assertEquals(java.time.Instant.parse(job.get("created_at").asText()).plusSeconds(3600),
+                java.time.Instant.parse(job.get("next_attempt_at").asText()));
+        assertEquals(1, LocalRuntimeFixture.count(runtime,
+                "SELECT count(*) FROM jobs WHERE id = '" + id + "' AND state = 'PENDING' AND dispatched_at IS NULL"),
+                "no message yet: SQS cannot hold one for an hour");
+
+        // An hour passes, all but 3 seconds: the sweeper finds the job due within the queue's horizon and sends it
+        // with the delay that is left.
+        java.time.Instant due = java.time.Instant.now().plusSeconds(3);
+        LocalRuntimeFixture.update(runtime,
+                "UPDATE jobs SET next_attempt_at = '" + due + "' WHERE id = '" + id + "'");
+        LocalFunction sweeper = runtime.functions().stream()
+                .filter(f -> f.spec().logicalId().equals("SweepJobsFunction")).findFirst().orElseThrow();
+        JsonNode swept = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(LocalSchedule.runNow(sweeper.spec().schedules().get(0), sweeper));
+        assertTrue(swept.get("sent").asInt() >= 1, swept::toString);
+        assertEquals("PENDING", http.get("/jobs/" + id).json().get("state").asText(), "not before it is due");
+        JsonNode done = EndToEndIT.awaitState(http, id, "SUCCESS", Duration.ofSeconds(15), new ArrayList<>());
+        assertTrue(!java.time.Instant.parse(done.get("started_at").asText()).isBefore(due.minusMillis(500)),
+                "started before it was due: " + done);
+    }
+
+    @Test
+    void everyRouteButHealthWantsTheApiKey() {
+        Http anonymous = http.withoutKey();
+        long jobs = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs");
+        for (Http.Response refused : List.of(
+                anonymous.get("/jobs"),
+                anonymous.get("/metrics"),
+                anonymous.postJson("/jobs", "{\"type\": \"echo\", \"payload\": {\"message\": \"no key\"}}"),
+                anonymous.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(runtime.url() + "/jobs"))
+                        .header("x-api-key", "not-the-key-0123456789").GET().build()))) {
+            assertEquals(403, refused.status(), refused::toString);
+            assertEquals("application/problem+json", refused.header("Content-Type").orElseThrow());
+            assertTrue(refused.json().get("detail").asText().contains("x-api-key"), refused::toString);
+        }
+        assertEquals(jobs, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"));
+        assertEquals(200, anonymous.get("/health").status());
+    }
+
+    @Test
+    void aMethodAResourceLacksIs405WithAllowAndAnUnknownPathIs404() {
+        String id = "01a207c6-dc6d-733e-a09e-7622527f8a06";
+        String[][] cases = {{"DELETE", "/jobs", "GET, POST"}, {"GET", "/jobs/batch", "POST"},
+            {"PUT", "/jobs/" + id, "GET"}, {"POST", "/jobs/" + id + "/events", "GET"},
+            {"GET", "/jobs/" + id + "/retry", "POST"}, {"PATCH", "/health", "GET"}, {"POST", "/metrics", "GET"}};
+        for (String[] c : cases) {
+            Http.Response response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(runtime.url() + c[1]))
+                    .method(c[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(405, response.status(), c[0] + " " + c[1] + ": " + response);
+            assertEquals(c[2], response.header("Allow").orElseThrow(), c[0] + " " + c[1]);
+            assertEquals("application/problem+json", response.header("Content-Type").orElseThrow());
+        }
+        for (String path : List.of("/", "/job", "/jobs/" + id + "/start", "/jobs/" + id + "/events/1")) {
+            Http.Response response = http.get(path);
+            assertEquals(404, response.status(), path + ": " + response);
+            assertEquals("application/problem+json", response.header("Content-Type").orElseThrow(), path);
+            assertEquals(404, response.json().get("status").asInt(), path);
+        }
+    }
 }

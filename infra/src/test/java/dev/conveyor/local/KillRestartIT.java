@@ -25,6 +25,9 @@ class KillRestartIT {
         "{\"type\": \"fail\", \"payload\": {\"times\": 1}, \"timeout_seconds\": 3, \"retry_delay_seconds\": 0.5}",
     };
 
+    /** Given to the child runtime through the environment, as a user would. */
+    private static final String API_KEY = "kill-restart-test-key-0123456789";
+
     @Test
     void everyJobAcceptedBeforeAKillCompletesAfterARestart() throws Exception {
         Path data = LocalRuntimeFixture.tempDirectory();
@@ -32,7 +35,7 @@ class KillRestartIT {
         List<String> accepted = new ArrayList<>();
 
         Process first = start(data, port);
-        Http http = new Http("http://127.0.0.1:" + port);
+        Http http = new Http("http://127.0.0.1:" + port, API_KEY);
         try {
             awaitReady(http);
             for (int i = 0; i < 300; i++) {
@@ -74,6 +77,7 @@ class KillRestartIT {
                 "--template", LocalRuntimeFixture.TEMPLATE.toString(),
                 "--parameter", "ProcessJobTimeout=10", "--parameter", "QueueVisibilityTimeout=10",
                 "--parameter", "StallSeconds=5", "--parameter", "SweepSchedule=rate(2 seconds)");
+        builder.environment().put("CONVEYOR_API_KEY", API_KEY);
         builder.redirectErrorStream(true);
         builder.redirectOutput(data.resolve("runtime-" + System.nanoTime() + ".log").toFile());
         return builder.start();

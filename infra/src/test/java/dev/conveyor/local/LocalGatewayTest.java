@@ -10,7 +10,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Routes are picked as API Gateway picks resources: literal, then parameter, then greedy; a method, then ANY. */
+/**
+ * Routes are picked as API Gateway picks them: the most specific resource (literal, then parameter, then greedy),
+ * then its method, else its ANY; a resource without the method matches nothing, whatever other resources have.
+ */
 class LocalGatewayTest {
     private static LocalGateway gateway;
 
@@ -21,6 +24,7 @@ class LocalGatewayTest {
                 new LocalGateway.Route("POST", "/jobs/batch", null),
                 new LocalGateway.Route("GET", "/jobs/{id}", null),
                 new LocalGateway.Route("POST", "/jobs/{id}/retry", null),
+                new LocalGateway.Route("ANY", "/jobs/{id}/retry", null),
                 new LocalGateway.Route("ANY", "/{proxy+}", null),
                 new LocalGateway.Route("GET", "/files/{path+}", null)), 1);
     }
@@ -39,16 +43,19 @@ class LocalGatewayTest {
     @Test
     void literalSegmentsWinOverParametersAndParametersOverGreedyPaths() {
         assertEquals("POST /jobs/batch", route("POST", "/jobs/batch"));
-        assertEquals("GET /jobs/{id} {id=batch}", route("GET", "/jobs/batch"));
+        assertEquals("ANY /{proxy+} {proxy=jobs/42/x}", route("GET", "/jobs/42/x"));
         assertEquals("POST /jobs/{id}/retry {id=42}", route("POST", "/jobs/42/retry"));
         assertEquals("GET /jobs/{id} {id=42}", route("GET", "/jobs/42/"));
         assertEquals("GET /files/{path+} {path=a/b/c}", route("GET", "/files/a/b/c"));
     }
 
     @Test
-    void aMethodTheResourceLacksFallsToAnyElseNothingMatches() {
-        assertEquals("ANY /{proxy+} {proxy=jobs/42}", route("DELETE", "/jobs/42"));
-        assertEquals("ANY /{proxy+} {proxy=jobs}", route("GET", "/jobs"));
+    void aMethodTheResourceLacksFallsToItsAnyElseNothingMatches() {
+        assertEquals("ANY /jobs/{id}/retry {id=42}", route("GET", "/jobs/42/retry"));
+        assertNull(route("GET", "/jobs/batch"), "not GET /jobs/{id}: the resource /jobs/batch is chosen first");
+        assertNull(route("DELETE", "/jobs/42"), "not ANY /{proxy+}: the resource /jobs/{id} is chosen first");
+        assertNull(route("GET", "/jobs"));
+        assertEquals("ANY /{proxy+} {proxy=other}", route("GET", "/other"));
         assertNull(route("GET", "/"));
     }
 

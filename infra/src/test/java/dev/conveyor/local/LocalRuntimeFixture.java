@@ -36,6 +36,16 @@ final class LocalRuntimeFixture {
         return LocalRuntime.start(options(dataDirectory, parameters));
     }
 
+    /** Changes the runtime's database behind the API's back: for a test that stands in for time passing. */
+    static int update(LocalRuntime runtime, String sql) {
+        try (Connection c = DriverManager.getConnection(runtime.jdbcUrl(), LocalPostgres.USER, "");
+             Statement s = c.createStatement()) {
+            return s.executeUpdate(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One number from the runtime's database, for checks that nothing was written. */
     static long count(LocalRuntime runtime, String sql) {
         try (Connection c = DriverManager.getConnection(runtime.jdbcUrl(), LocalPostgres.USER, "");

@@ -15,7 +15,7 @@ abstract class LocalRuntimeTest {
     @BeforeAll
     static void startRuntime() {
         runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of());
-        http = new Http(runtime.url());
+        http = new Http(runtime.url(), runtime.apiKey());
     }
 
     @AfterAll

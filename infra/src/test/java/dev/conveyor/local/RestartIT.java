@@ -21,7 +21,7 @@ class RestartIT {
         String finished;
         String waiting;
         try (LocalRuntime first = LocalRuntimeFixture.start(data, Map.of())) {
-            Http http = new Http(first.url());
+            Http http = new Http(first.url(), first.apiKey());
             finished = http.postJson("/jobs", "{\"type\": \"echo\", \"payload\": {\"message\": \"before\"}}")
                     .json().get("id").asText();
             awaitState(http, finished, "SUCCESS");
@@ -30,7 +30,7 @@ class RestartIT {
         }
 
         try (LocalRuntime second = LocalRuntimeFixture.start(data, Map.of())) {
-            Http http = new Http(second.url());
+            Http http = new Http(second.url(), second.apiKey());
             JsonNode kept = http.get("/jobs/" + finished).json();
             assertEquals("SUCCESS", kept.get("state").asText());
             assertEquals("before", kept.at("/result/message").asText());
@@ -39,7 +39,7 @@ class RestartIT {
         }
 
         try (LocalRuntime fresh = LocalRuntime.start(LocalRuntimeFixture.options(data, Map.of()).withFresh(true))) {
-            assertEquals(404, new Http(fresh.url()).get("/jobs/" + finished).status());
+            assertEquals(404, new Http(fresh.url(), fresh.apiKey()).get("/jobs/" + finished).status());
         }
     }
 

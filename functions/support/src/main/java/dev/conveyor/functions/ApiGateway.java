@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.conveyor.api.ApiRequest;
 import dev.conveyor.api.ApiResponse;
 import dev.conveyor.api.Problems;
+import dev.conveyor.api.Routes;
 import dev.conveyor.fault.FailPoints;
 import dev.conveyor.log.Log;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,7 @@ public final class ApiGateway {
         Function<ApiRequest, ApiResponse> route = routes.get(request.method() + " " + request.resource());
         ApiResponse response;
         try {
-            response = route != null ? route.apply(request) : Problems.problem(404,
-                    "no route for " + request.method() + " " + request.resource(), List.of(), Map.of(), request);
+            response = route != null ? route.apply(request) : Routes.unrouted(request);
         } catch (FailPoints.Crash crash) {
             throw crash; // an injected crash: the function dies here, as a real one would
         } catch (Throwable e) {

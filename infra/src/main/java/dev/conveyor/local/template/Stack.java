@@ -30,8 +30,31 @@ public final class Stack {
                                List<ScheduleSource> schedules) {
     }
 
-    /** An {@code Api} event: a method ({@code ANY} for all) on a resource path such as {@code /jobs/{id}}. */
-    public record ApiRoute(String method, String path) {
+    /**
+     * An {@code Api} event: a method ({@code ANY} for all) on a resource path such as {@code /jobs/{id}}, and
+     * whether it asks for an API key (the event's {@code Auth.ApiKeyRequired}, else the API's).
+     */
+    public record ApiRoute(String method, String path, boolean apiKeyRequired) {
+    }
+
+    /**
+     * The {@code AWS::Serverless::Api}: its usage plan's throttle (null when it has none) and its gateway responses
+     * by type ({@code MISSING_AUTHENTICATION_TOKEN}, {@code DEFAULT_4XX}, ...).
+     */
+    public record ApiSpec(String logicalId, boolean apiKeyRequired, Throttle throttle,
+                          Map<String, GatewayResponse> gatewayResponses) {
+        static final ApiSpec IMPLICIT = new ApiSpec("ServerlessRestApi", false, null, Map.of());
+    }
+
+    /** A usage plan's throttle: steady requests per second and the burst a token bucket allows. */
+    public record Throttle(double rateLimit, int burstLimit) {
+    }
+
+    /**
+     * A customized gateway response: its status (null keeps the type's own), headers as SAM writes them
+     * ({@code "'static'"} or {@code method.request.header.name}), and body templates by content type.
+     */
+    public record GatewayResponse(Integer statusCode, Map<String, String> headers, Map<String, String> templates) {
     }
 
     /** An {@code SQS} event: the event source mapping. */
@@ -151,6 +174,52 @@ public final class Stack {
         queueUrls.put(logicalId, url);
     }
 
+    /** The REST API the functions' {@code Api} events attach to: the template's only one, or SAM's implicit one. */
+    public ApiSpec api() {
+        List<Template.Resource> apis = template.resources("AWS::Serverless::Api").stream().filter(this::exists).toList();
+        if (apis.size() > 1) {
+            throw new IllegalArgumentException("template: the local runtime serves one AWS::Serverless::Api, not "
+                    + apis.size());
+        }
+        if (apis.isEmpty()) {
+            return ApiSpec.IMPLICIT;
+        }
+        Template.Resource api = apis.get(0);
+        Map<String, Object> properties = Template.map(
+                intrinsics.resolve(merge(template.globals("Api"), api.properties())), api.logicalId());
+        Map<String, Object> auth = optionalMap(properties.get("Auth"), api.logicalId() + ".Auth");
+        Map<String, Object> plan = optionalMap(auth.get("UsagePlan"), api.logicalId() + ".Auth.UsagePlan");
+        Map<String, Object> throttle = optionalMap(plan.get("Throttle"), api.logicalId() + ".Auth.UsagePlan.Throttle");
+        boolean hasPlan = plan.get("CreateUsagePlan") != null && !"NONE".equals(String.valueOf(plan.get("CreateUsagePlan")));
+        Map<String, GatewayResponse> responses = new LinkedHashMap<>();
+        optionalMap(properties.get("GatewayResponses"), api.logicalId() + ".GatewayResponses").forEach((type, value) -> {
+            String where = api.logicalId() + ".GatewayResponses." + type;
+            Map<String, Object> response = Template.map(value, where);
+            Map<String, String> headers = new LinkedHashMap<>();
+            optionalMap(optionalMap(response.get("ResponseParameters"), where).get("Headers"), where)
+                    .forEach((name, header) -> headers.put(name, String.valueOf(header)));
+            Map<String, String> templates = new LinkedHashMap<>();
+            optionalMap(response.get("ResponseTemplates"), where)
+                    .forEach((contentType, body) -> templates.put(contentType, String.valueOf(body)));
+            Object status = response.get("StatusCode");
+            responses.put(type, new GatewayResponse(status == null ? null : integer(status, 0), headers, templates));
+        });
+        return new ApiSpec(api.logicalId(), bool(auth.get("ApiKeyRequired")),
+                hasPlan && throttle.get("RateLimit") != null
+                        ? new Throttle(Double.parseDouble(String.valueOf(throttle.get("RateLimit"))),
+                                integer(throttle.get("BurstLimit"), 0))
+                        : null,
+                responses);
+    }
+
+    private static Map<String, Object> optionalMap(Object value, String where) {
+        return value == null ? Map.of() : Template.map(value, where);
+    }
+
+    private static boolean bool(Object value) {
+        return value != null && Boolean.parseBoolean(String.valueOf(value));
+    }
+
     /** The functions, with {@code Globals.Function} merged in and every value resolved. */
     public List<FunctionSpec> functions() {
         List<FunctionSpec> functions = new ArrayList<>();
@@ -161,12 +230,12 @@ public final class Stack {
             Map<String, Object> properties = Template.map(
                     intrinsics.resolve(merge(template.globals("Function"), resource.properties())),
                     resource.logicalId());
-            functions.add(functionSpec(resource.logicalId(), properties));
+            functions.add(functionSpec(resource.logicalId(), properties, api().apiKeyRequired()));
         }
         return functions;
     }
 
-    private FunctionSpec functionSpec(String id, Map<String, Object> properties) {
+    private FunctionSpec functionSpec(String id, Map<String, Object> properties, boolean apiKeyRequired) {
         Map<String, String> environment = new LinkedHashMap<>();
         Object env = properties.get("Environment");
         if (env instanceof Map<?, ?> e && e.get("Variables") instanceof Map<?, ?> variables) {
@@ -182,8 +251,11 @@ public final class Stack {
                 Map<String, Object> p = event.get("Properties") == null ? Map.of()
                         : Template.map(event.get("Properties"), id + ".Events." + name + ".Properties");
                 switch (String.valueOf(event.get("Type"))) {
-                    case "Api" -> routes.add(new ApiRoute(
-                            String.valueOf(p.get("Method")).toUpperCase(Locale.ROOT), String.valueOf(p.get("Path"))));
+                    case "Api" -> {
+                        Object own = optionalMap(p.get("Auth"), id + ".Events." + name + ".Auth").get("ApiKeyRequired");
+                        routes.add(new ApiRoute(String.valueOf(p.get("Method")).toUpperCase(Locale.ROOT),
+                                String.valueOf(p.get("Path")), own == null ? apiKeyRequired : bool(own)));
+                    }
                     case "SQS" -> {
                         Map<String, Object> scaling = p.get("ScalingConfig") == null ? Map.of()
                                 : Template.map(p.get("ScalingConfig"), "ScalingConfig");

@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.conveyor.api.Routes;
+import dev.conveyor.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** template.yaml as the local runtime reads it: what it would create, resolved. */
@@ -58,7 +65,7 @@ class StackTest {
         assertEquals("jdbc:postgresql://db/conveyor", submit.environment().get("CONVEYOR_DB_URL"));
         assertEquals("http://sqs/000000000000/conveyor-jobs", submit.environment().get("CONVEYOR_QUEUE_URL"));
         assertEquals("120", submit.environment().get("CONVEYOR_CONSUMER_TIMEOUT_SECONDS"));
-        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs"), new Stack.ApiRoute("POST", "/jobs/batch")),
+        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs", true), new Stack.ApiRoute("POST", "/jobs/batch", true)),
                 submit.routes());
 
         Stack.FunctionSpec process = functions.get("ProcessJobFunction");
@@ -68,8 +75,40 @@ class StackTest {
         assertEquals("arn:aws:sqs:us-east-1:000000000000:conveyor-jobs", source.queueArn());
         assertEquals(10, source.batchSize());
         assertTrue(source.reportBatchItemFailures());
-        assertEquals(List.of(new Stack.ApiRoute("GET", "/health"), new Stack.ApiRoute("GET", "/jobs/{id}"), new Stack.ApiRoute("GET", "/jobs"),
-                new Stack.ApiRoute("GET", "/jobs/{id}/events")), functions.get("GetJobFunction").routes());
+    }
+
+    @Test
+    void theRoutesAreTheApisEachResourceAnswersOtherMethodsAndOnlyHealthIsOpen() {
+        List<Stack.ApiRoute> routes = functions(stack(Map.of())).stream().flatMap(f -> f.routes().stream()).toList();
+        Map<String, List<String>> declared = new TreeMap<>();
+        routes.stream().filter(r -> !r.method().equals("ANY"))
+                .forEach(r -> declared.computeIfAbsent(r.path(), p -> new ArrayList<>()).add(r.method()));
+        declared.values().forEach(Collections::sort);
+        assertEquals(new TreeMap<>(Routes.METHODS), declared, "template.yaml's routes against the API's");
+
+        Set<String> any = new TreeSet<>();
+        routes.stream().filter(r -> r.method().equals("ANY")).forEach(r -> any.add(r.path()));
+        Set<String> expected = new TreeSet<>(Routes.METHODS.keySet());
+        expected.add("/{proxy+}");
+        assertEquals(expected, any, "every resource answers the methods it lacks with 405, and other paths 404");
+
+        routes.forEach(r -> assertEquals(!r.path().equals("/health"), r.apiKeyRequired(), r.toString()));
+    }
+
+    @Test
+    void theApiHasAUsagePlanAndAnswersItsOwnErrorsAsProblems() {
+        Stack.ApiSpec api = stack(Map.of("ApiRateLimit", "50", "ApiBurstLimit", "100")).api();
+        assertTrue(api.apiKeyRequired());
+        assertEquals(new Stack.Throttle(50, 100), api.throttle());
+        assertEquals(404, api.gatewayResponses().get("MISSING_AUTHENTICATION_TOKEN").statusCode());
+        for (String type : List.of("MISSING_AUTHENTICATION_TOKEN", "INVALID_API_KEY", "THROTTLED", "QUOTA_EXCEEDED",
+                "REQUEST_TOO_LARGE", "INTEGRATION_TIMEOUT", "DEFAULT_4XX", "DEFAULT_5XX")) {
+            Stack.GatewayResponse response = api.gatewayResponses().get(type);
+            assertEquals("'application/problem+json'", response.headers().get("Content-Type"), type);
+            String body = response.templates().get("application/json")
+                    .replace("$context.error.messageString", "\"message\"").replace("$context.requestId", "r");
+            assertTrue(Json.parse(body).has("detail"), type + ": " + body);
+        }
     }
 
     @Test

@@ -6,7 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.conveyor.api.HealthApi;
 import dev.conveyor.api.JobsApi;
+import dev.conveyor.api.MetricsApi;
 import dev.conveyor.config.Config;
+import dev.conveyor.config.MicrosecondClock;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
 import dev.conveyor.queue.JobQueue;
@@ -16,7 +18,9 @@ import java.util.Map;
 /**
  * The read side: {@code GET /jobs/{id}} (the job; {@code 404} for an unknown id, {@code 400} for a malformed one),
  * {@code GET /jobs} (a page of jobs, newest first), {@code GET /jobs/{id}/events} (its history) and
- * {@code GET /health} (whether the database and the queue answer).
+ * {@code GET /health} (whether the database and the queue answer), {@code GET /metrics} (counts, queue depths,
+ * throughput); and, through the template's {@code ANY} methods and {@code /{proxy+}}, the {@code 405} and
+ * {@code 404} answers for requests no route takes.
  */
 public final class GetJobHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private final ApiGateway gateway;
@@ -31,15 +35,17 @@ public final class GetJobHandler implements RequestHandler<APIGatewayProxyReques
     }
 
     private GetJobHandler(Config config, JobStore store, JobQueue queue) {
-        this(Wiring.jobsApi(config, store, queue), new HealthApi(store, queue));
+        this(Wiring.jobsApi(config, store, queue), new HealthApi(store, queue),
+                new MetricsApi(store, queue, MicrosecondClock.systemUtc()));
     }
 
-    public GetJobHandler(JobsApi api, HealthApi health) {
+    public GetJobHandler(JobsApi api, HealthApi health, MetricsApi metrics) {
         this.gateway = new ApiGateway(Map.of(
                 "GET /jobs/{id}", api::get,
                 "GET /jobs", api::list,
                 "GET /jobs/{id}/events", api::events,
-                "GET /health", health::health));
+                "GET /health", health::health,
+                "GET /metrics", metrics::metrics));
     }
 
     @Override
