@@ -61,6 +61,9 @@ public final class Json {
             return node;
         } catch (JsonProcessingException e) {
             throw new MalformedJsonException(describe(e));
+        } catch (NumberFormatException e) {
+            // A number whose exponent BigDecimal cannot hold (1e2147483648) fails as it is read, not as it is parsed.
+            throw new MalformedJsonException("malformed JSON: a number's exponent is out of range");
         }
     }
 

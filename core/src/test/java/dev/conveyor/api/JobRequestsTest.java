@@ -99,7 +99,8 @@ class JobRequestsTest {
     @Test
     void malformedJsonIsRefusedStrictly() {
         for (String bad : new String[] {"{\"a\":1,\"a\":2}", "{\"type\":\"echo\"} x", "{'type':'echo'}",
-                "{\"type\":\"echo\",}", "{\"n\":NaN}", "", "{\"type\":\"echo\""}) {
+                "{\"type\":\"echo\",}", "{\"n\":NaN}", "", "{\"type\":\"echo\"", "{\"n\":1e2147483648}",
+                "{\"n\":1e-2147483649}", "{\"n\":0e-2147483648}", "{\"n\":1E+999999999999}"}) {
             assertThrows(Json.MalformedJsonException.class, () -> Json.parse(bad), bad);
         }
         assertThrows(Json.MalformedJsonException.class, () -> Json.parse("[".repeat(100) + "]".repeat(100)));
