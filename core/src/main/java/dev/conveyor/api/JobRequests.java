@@ -150,12 +150,15 @@ public final class JobRequests {
     }
 
     /**
-     * What PostgreSQL's jsonb cannot store: the NUL character in a string or a key, and numbers with more digits
-     * than its numeric type holds.
+     * What PostgreSQL's jsonb cannot store: the NUL character in a string or a key, an unpaired UTF-16 surrogate
+     * ({@code "\ud800"}, which would be stored as {@code "?"}), and numbers with more digits than its numeric type
+     * holds.
      */
     static void checkValues(JsonNode node, String path, List<FieldError> errors) {
         if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
             errors.add(new FieldError(path, "must not contain the NUL character (\\u0000)"));
+        } else if (node.isTextual() && hasUnpairedSurrogate(node.textValue())) {
+            errors.add(new FieldError(path, "must not contain an unpaired surrogate (\\ud800 to \\udfff)"));
         } else if (node.isNumber() && !fitsNumeric(node)) {
             errors.add(new FieldError(path, "has more digits than a number may have (" + MAX_NUMBER_DIGITS + ")"));
         } else if (node.isObject()) {
@@ -163,6 +166,8 @@ public final class JobRequests {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (field.getKey().indexOf('\0') >= 0) {
                     errors.add(new FieldError(path, "has a key with the NUL character (\\u0000)"));
+                } else if (hasUnpairedSurrogate(field.getKey())) {
+                    errors.add(new FieldError(path, "has a key with an unpaired surrogate (\\ud800 to \\udfff)"));
                 } else {
                     checkValues(field.getValue(), path + "." + printable(field.getKey()), errors);
                 }
@@ -174,12 +179,24 @@ public final class JobRequests {
         }
     }
 
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean fitsNumeric(JsonNode node) {
         if (!node.isBigDecimal()) {
             return true;
         }
         BigDecimal value = node.decimalValue();
-        return value.precision() - value.scale() <= MAX_NUMBER_DIGITS && value.scale() <= MAX_NUMBER_DIGITS;
+        return (long) value.precision() - value.scale() <= MAX_NUMBER_DIGITS && value.scale() <= MAX_NUMBER_DIGITS;
     }
 
     /** A client's text, shortened and stripped of control characters, fit to quote back in an error. */

@@ -70,11 +70,27 @@ class JobRequestsTest {
         "{\"type\":\"echo\",\"payload\":{\"message\":\"a\"},\"delay_seconds\":604801} | delay_seconds",
         "{\"type\":\"echo\",\"payload\":{\"message\":\"a\"},\"priority\":1}       | priority",
         "{\"type\":\"echo\",\"payload\":{\"message\":\"a\\u0000b\"}}             | payload.message",
+        "{\"type\":\"echo\",\"payload\":{\"message\":\"\\ud800\"}}               | payload.message",
+        "{\"type\":\"echo\",\"payload\":{\"message\":\"a\\udc00\\ud800b\"}}        | payload.message",
+        "{\"type\":\"fail\",\"payload\":{\"times\":1,\"error\":\"x\\udfff\"}}       | payload.error",
         "{\"type\":\"fail\",\"payload\":{\"times\":1,\"error\":1e999999}}        | payload.error",
     })
     void badInputNamesTheField(String json, String field) {
         List<FieldError> errors = errors(json);
         assertEquals(true, errors.stream().anyMatch(e -> e.field().equals(field)), errors.toString());
+    }
+
+    @Test
+    void aSurrogatePairIsNoUnpairedSurrogate() {
+        assertEquals("\uD83D\uDCA9", parse("{\"type\":\"echo\",\"payload\":{\"message\":\"\\ud83d\\udca9\"}}")
+                .payload().get("message").textValue());
+    }
+
+    @Test
+    void aNumberWithAnExponentNearTheLimitOfAnIntIsTooLongForJsonb() {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        JobRequests.checkValues(Json.parse("{\"n\":1e2147483647}"), "payload", errors);
+        assertEquals(List.of("payload.n"), errors.stream().map(FieldError::field).toList());
     }
 
     @Test
