@@ -21,6 +21,9 @@ import java.util.Set;
  */
 final class JobListing {
     private static final Set<String> PARAMETERS = Set.of("state", "type", "limit", "cursor");
+    /** The span of creation times a cursor may name, well inside what a PostgreSQL timestamp holds. */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private JobListing() {
     }
@@ -85,8 +88,11 @@ final class JobListing {
             if (bar < 0) {
                 return Optional.empty();
             }
-            return Optional.of(new JobQuery.Position(Instant.parse(text.substring(0, bar)),
-                    JobId.parse(text.substring(bar + 1))));
+            Instant createdAt = Instant.parse(text.substring(0, bar));
+            if (createdAt.isBefore(EARLIEST) || createdAt.isAfter(LATEST)) {
+                return Optional.empty(); // no job was created then; PostgreSQL could not even compare the time
+            }
+            return Optional.of(new JobQuery.Position(createdAt, JobId.parse(text.substring(bar + 1))));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
