@@ -47,8 +47,10 @@ final class JobListing {
             }
         });
         Optional<String> type = one(request, "type");
-        if (type.isPresent() && (type.get().isEmpty() || type.get().length() > 64)) {
-            errors.add(new FieldError("type", "must be a job type, 1 to 64 characters"));
+        if (type.isPresent() && (type.get().isEmpty() || type.get().length() > 64
+                || type.get().chars().anyMatch(Character::isISOControl))) {
+            // PostgreSQL refuses the NUL character in a text parameter: a 500 if it got that far
+            errors.add(new FieldError("type", "must be a job type, 1 to 64 characters, none of them a control character"));
         }
         int limit = JobQuery.DEFAULT_LIMIT;
         Optional<String> limitText = one(request, "limit");

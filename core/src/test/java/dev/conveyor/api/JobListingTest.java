@@ -1,6 +1,7 @@
 package dev.conveyor.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.job.JobId;
@@ -8,6 +9,9 @@ import dev.conveyor.job.JobQuery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,5 +35,25 @@ class JobListingTest {
         "-999999999-01-01T00:00:00Z", "-4714-11-23T00:00:00Z", "1969-12-31T23:59:59Z"})
     void aCursorNamingATimeNoJobWasCreatedAtIsRefused(String time) {
         assertTrue(JobListing.position(encode(time + "|" + ID)).isEmpty(), time);
+    }
+
+    private static ApiRequest list(String name, String value) {
+        return new ApiRequest("GET", "/jobs", "/jobs", "", Map.of(), Map.of(name, List.of(value)), Map.of(), null,
+                "request-1", null);
+    }
+
+    /** PostgreSQL refuses the NUL character in a text parameter: GET /jobs?type=%00 was a 500. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0000", "echo\u0000", "ec\nho", "\u001b[31m"})
+    void aTypeWithAControlCharacterIsA400NamingType(String type) {
+        ApiException refused = assertThrows(ApiException.class, () -> JobListing.query(list("type", type)));
+        assertEquals(400, refused.status());
+        assertEquals("type", refused.errors().get(0).field());
+    }
+
+    @Test
+    void anyOtherTypeIsAFilter() {
+        assertEquals("'; DROP TABLE jobs; --",
+                JobListing.query(list("type", "'; DROP TABLE jobs; --")).type().orElseThrow());
     }
 }
