@@ -85,6 +85,7 @@ public final class Json {
         if (cut > 0) {
             message = message.substring(0, cut);
         }
+        message = plain(message);
         if (message.length() > 300) {
             message = message.substring(0, 300) + "...";
         }
@@ -93,6 +94,22 @@ public final class Json {
             message += " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
         }
         return "malformed JSON: " + message;
+    }
+
+    /**
+     * Jackson's message without what only a Java programmer could act on: the class a value was bound as, the
+     * features that would have allowed it, the getter a limit comes from.
+     */
+    static String plain(String message) {
+        if (message.startsWith("Trailing token")) {
+            return "more follows the JSON value";
+        }
+        return message
+                .replaceAll(" \\(bound as `[^`]*`\\)", "")
+                .replaceAll(":? *enable `[^`]*` to allow", "")
+                .replaceAll(", from `[^`]*`\\)", ")")
+                .replaceAll(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)",
+                        " (JSON has no comments)");
     }
 
     /** The text is not one well-formed JSON value within Conveyor's limits. */

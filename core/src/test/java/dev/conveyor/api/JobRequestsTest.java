@@ -121,4 +121,20 @@ class JobRequestsTest {
         }
         assertThrows(Json.MalformedJsonException.class, () -> Json.parse("[".repeat(100) + "]".repeat(100)));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "{} {}           | more follows the JSON value",
+        "{\"n\": NaN}  | Non-standard token 'NaN' (line 1, column 10)",
+        "{\"n\": +1}   | JSON spec does not allow numbers to have plus signs (line 1, column 8)",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] | exceeds the maximum allowed (32)",
+        "{\"a\": 1, /* c */ \"b\": 2} | (JSON has no comments)",
+    })
+    void malformedJsonIsDescribedWithoutJacksonsClassesOrFeatures(String body, String expected) {
+        String message = assertThrows(Json.MalformedJsonException.class, () -> Json.parse(body)).getMessage();
+        assertEquals(true, message.contains(expected), message);
+        for (String internal : new String[] {"`", "jackson", "Feature", "bound as", "StreamReadConstraints"}) {
+            assertEquals(false, message.contains(internal), message);
+        }
+    }
 }
