@@ -20,6 +20,11 @@ public final class Problems {
     private static final Log LOG = Log.of(Problems.class);
     /** How long a client should wait before trying again after a 503. */
     static final String RETRY_AFTER_SECONDS = "5";
+    /**
+     * The most field errors one answer lists: a 256 KB body of unknown fields would otherwise make an answer of
+     * megabytes, near Lambda's 6 MB response limit.
+     */
+    static final int MAX_ERRORS = 100;
 
     private Problems() {
     }
@@ -62,7 +67,11 @@ public final class Problems {
         }
         if (!errors.isEmpty()) {
             ArrayNode list = body.putArray("errors");
-            errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+            errors.stream().limit(MAX_ERRORS)
+                    .forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+            if (errors.size() > MAX_ERRORS) {
+                body.put("detail", detail + " (the first " + MAX_ERRORS + " of " + errors.size() + " errors are listed)");
+            }
         }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", ApiResponse.PROBLEM_JSON);
