@@ -28,7 +28,8 @@ public class ApiException extends RuntimeException {
         String detail = errors.size() == 1
                 ? errors.get(0).field() + " " + errors.get(0).message()
                 : "the request has " + errors.size() + " invalid fields: "
-                        + String.join(", ", errors.stream().map(FieldError::field).distinct().toList());
+                        + String.join(", ", errors.stream().map(FieldError::field).distinct().limit(10).toList())
+                        + (errors.size() > 10 ? ", ..." : "");
         return new ApiException(400, detail, errors, Map.of());
     }
 

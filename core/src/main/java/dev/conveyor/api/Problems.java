@@ -70,7 +70,7 @@ public final class Problems {
             errors.stream().limit(MAX_ERRORS)
                     .forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
             if (errors.size() > MAX_ERRORS) {
-                body.put("detail", detail + " (the first " + MAX_ERRORS + " of " + errors.size() + " errors are listed)");
+                body.put("detail", detail + " (errors lists the first " + MAX_ERRORS + ")");
             }
         }
         Map<String, String> headers = new LinkedHashMap<>();

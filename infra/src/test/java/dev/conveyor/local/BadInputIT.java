@@ -249,7 +249,7 @@ class BadInputIT extends LocalRuntimeTest {
             many.append(", \"f").append(i).append("\": ").append(i);
         }
         cases.add(postJson("unknown-fields", "2000 unknown fields", "/jobs", many.append('}').toString())
-                .invalid("f1999"));
+                .invalid("f99")); // errors lists the first 100
     }
 
     private void payloads(List<Case> cases) {
