@@ -99,6 +99,10 @@ public final class LocalRuntime implements AutoCloseable {
             }
             Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
             lambdaEnvironment.put("TZ", ":UTC");
+            // On AWS the functions take the database's credentials from the secret at CONVEYOR_DB_SECRET_ARN;
+            // locally there is no Secrets Manager, so DatabaseSecretArn is empty and the credentials are given.
+            lambdaEnvironment.put("CONVEYOR_DB_USER", LocalPostgres.USER);
+            lambdaEnvironment.put("CONVEYOR_DB_PASSWORD", "");
             List<LocalGateway.Route> routes = new ArrayList<>();
             for (Stack.FunctionSpec spec : stack.functions()) {
                 LocalFunction function = new LocalFunction(spec, lambdaEnvironment);
@@ -149,12 +153,14 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
-    /** The template's database parameters point at the local server unless the caller overrides them. */
+    /**
+     * The template's database parameters point at the local server unless the caller overrides them: its JDBC URL,
+     * and no secret (the functions get the local credentials in their environment instead).
+     */
     private static Map<String, String> parameters(Template template, LocalPostgres postgres, Options options) {
         Map<String, String> local = new LinkedHashMap<>();
         local.put("DatabaseUrl", postgres.jdbcUrl());
-        local.put("DatabaseUser", LocalPostgres.USER);
-        local.put("DatabasePassword", "");
+        local.put("DatabaseSecretArn", "");
         Map<String, String> values = new LinkedHashMap<>();
         local.forEach((name, value) -> {
             if (template.parameters().containsKey(name)) {

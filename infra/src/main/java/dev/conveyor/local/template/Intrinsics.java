@@ -25,13 +25,16 @@ public final class Intrinsics {
         String attribute(String logicalId, String attribute);
     }
 
-    private final Map<String, String> parameters;
+    private final Map<String, Object> parameters;
     private final Map<String, Object> conditions;
     private final Resources resources;
     private final Map<String, Boolean> evaluated = new HashMap<>();
 
-    /** @param parameters the parameters' values and the pseudo parameters ({@code AWS::Region}, ...) */
-    public Intrinsics(Map<String, String> parameters, Map<String, Object> conditions, Resources resources) {
+    /**
+     * @param parameters the parameters' values and the pseudo parameters ({@code AWS::Region}, ...): a string, or a
+     *                   list of strings for a list parameter ({@code CommaDelimitedList}, {@code List<...>})
+     */
+    public Intrinsics(Map<String, ?> parameters, Map<String, Object> conditions, Resources resources) {
         this.parameters = Map.copyOf(parameters);
         this.conditions = conditions;
         this.resources = resources;
@@ -143,7 +146,7 @@ public final class Intrinsics {
         if (name.equals("AWS::NoValue")) {
             return NO_VALUE;
         }
-        String parameter = parameters.get(name);
+        Object parameter = parameters.get(name);
         if (parameter != null) {
             return parameter;
         }

@@ -24,10 +24,14 @@ public final class Stack {
     public record QueueSpec(String logicalId, String name, String arn, Map<String, String> attributes) {
     }
 
-    /** An {@code AWS::Serverless::Function} and the events that invoke it. */
+    /**
+     * An {@code AWS::Serverless::Function} and the events that invoke it; {@code properties} are all of its
+     * properties, {@code Globals} merged and resolved, those the local runtime ignores (VpcConfig, SnapStart,
+     * Tracing, ...) included.
+     */
     public record FunctionSpec(String logicalId, String name, String handler, int timeoutSeconds, int memoryMb,
                                Map<String, String> environment, List<ApiRoute> routes, List<SqsSource> queues,
-                               List<ScheduleSource> schedules) {
+                               List<ScheduleSource> schedules, Map<String, Object> properties) {
     }
 
     /**
@@ -83,7 +87,7 @@ public final class Stack {
     private final Map<String, String> queueUrls = new HashMap<>();
     private final Intrinsics intrinsics;
 
-    private Stack(Template template, String stackName, Map<String, String> parameters) {
+    private Stack(Template template, String stackName, Map<String, Object> parameters) {
         this.template = template;
         this.stackName = stackName;
         this.resources = template.resources();
@@ -112,7 +116,7 @@ public final class Stack {
                 throw new IllegalArgumentException("template " + template.file() + " has no parameter " + name);
             }
         }
-        Map<String, String> values = new HashMap<>();
+        Map<String, Object> values = new HashMap<>();
         for (Template.Parameter parameter : declared.values()) {
             String value = overrides.getOrDefault(parameter.name(), parameter.defaultValue());
             if (value == null) {
@@ -120,7 +124,7 @@ public final class Stack {
                         + "--parameter " + parameter.name() + "=...");
             }
             parameter.check(value);
-            values.put(parameter.name(), value);
+            values.put(parameter.name(), parameter.isList() ? List.of(value.split(",", -1)) : value);
         }
         values.put("AWS::StackName", stackName);
         values.put("AWS::StackId", "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + stackName + "/local");
@@ -284,7 +288,7 @@ public final class Stack {
         Object name = properties.get("FunctionName");
         return new FunctionSpec(id, name == null ? stackName + "-" + id : String.valueOf(name), String.valueOf(handler),
                 integer(properties.get("Timeout"), 3), integer(properties.get("MemorySize"), 128),
-                environment, routes, queues, schedules);
+                environment, routes, queues, schedules, properties);
     }
 
     private boolean exists(Template.Resource resource) {
@@ -350,18 +354,37 @@ public final class Stack {
         return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queueName;
     }
 
+    /**
+     * Merges {@code Globals} into a resource's properties as SAM does: maps are merged key by key, lists are the
+     * global entries then the resource's, and anything else, an intrinsic function included, is the resource's.
+     */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> merge(Map<String, Object> globals, Map<String, Object> own) {
+    static Map<String, Object> merge(Map<String, Object> globals, Map<String, Object> own) {
         Map<String, Object> merged = new LinkedHashMap<>(globals);
         own.forEach((key, value) -> {
             Object global = merged.get(key);
-            if (global instanceof Map && value instanceof Map) {
+            if (isPlainMap(global) && isPlainMap(value)) {
                 merged.put(key, merge((Map<String, Object>) global, (Map<String, Object>) value));
+            } else if (global instanceof List<?> first && value instanceof List<?> second) {
+                List<Object> both = new ArrayList<>(first);
+                both.addAll(second);
+                merged.put(key, both);
             } else {
                 merged.put(key, value);
             }
         });
         return merged;
+    }
+
+    private static boolean isPlainMap(Object value) {
+        if (!(value instanceof Map<?, ?> map)) {
+            return false;
+        }
+        if (map.size() != 1) {
+            return true;
+        }
+        String key = String.valueOf(map.keySet().iterator().next());
+        return !(key.equals("Ref") || key.equals("Condition") || key.startsWith("Fn::"));
     }
 
     private static void references(Object value, Set<String> into) {

@@ -32,6 +32,11 @@ public final class Template {
     /** A declared parameter. */
     public record Parameter(String name, String type, String defaultValue, boolean noEcho, List<String> allowedValues,
                             Double minValue, Double maxValue) {
+        /** A {@code CommaDelimitedList} or {@code List<...>}: its {@code Ref} is a list of strings. */
+        public boolean isList() {
+            return type.equals("CommaDelimitedList") || type.startsWith("List<");
+        }
+
         /** Checks a value as CloudFormation would before creating anything. */
         public void check(String value) {
             if (!allowedValues.isEmpty() && !allowedValues.contains(value)) {

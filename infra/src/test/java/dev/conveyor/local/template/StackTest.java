@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /** template.yaml as the local runtime reads it: what it would create, resolved. */
 class StackTest {
     private static final Path TEMPLATE = Path.of("..", "template.yaml").toAbsolutePath().normalize();
+    private static final String SECRET = "arn:aws:secretsmanager:us-east-1:000000000000:secret:conveyor-db-AbCdEf";
     private static final Map<String, String> DATABASE = Map.of(
-            "DatabaseUrl", "jdbc:postgresql://db/conveyor", "DatabasePassword", "secret");
+            "DatabaseUrl", "jdbc:postgresql://db/conveyor", "DatabaseSecretArn", SECRET);
 
     private static Stack stack(Map<String, String> overrides) {
         Map<String, String> parameters = new HashMap<>(DATABASE);
@@ -62,7 +63,11 @@ class StackTest {
         functions(stack(Map.of("ProcessJobTimeout", "120"))).forEach(f -> functions.put(f.logicalId(), f));
 
         Stack.FunctionSpec submit = functions.get("SubmitJobFunction");
+        assertEquals("jdbc", submit.environment().get("CONVEYOR_STORE"));
         assertEquals("jdbc:postgresql://db/conveyor", submit.environment().get("CONVEYOR_DB_URL"));
+        assertEquals(SECRET, submit.environment().get("CONVEYOR_DB_SECRET_ARN"));
+        assertEquals(null, submit.environment().get("CONVEYOR_DB_PASSWORD"), "credentials come from the secret");
+        assertEquals("conveyor-submit-job", submit.name());
         assertEquals("http://sqs/000000000000/conveyor-jobs", submit.environment().get("CONVEYOR_QUEUE_URL"));
         assertEquals("120", submit.environment().get("CONVEYOR_CONSUMER_TIMEOUT_SECONDS"));
         assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs", true), new Stack.ApiRoute("POST", "/jobs/batch", true)),
@@ -126,7 +131,37 @@ class StackTest {
         assertThrows(IllegalArgumentException.class, () -> stack(Map.of("NoSuchParameter", "x")));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> Stack.of(Template.load(TEMPLATE), "conveyor", Map.of()));
-        assertTrue(missing.getMessage().contains("DatabaseUrl"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("DatabaseSecretArn"), missing.getMessage());
+    }
+
+    @Test
+    void theFunctionsJoinTheVpcOnlyWhenJdbcIsGivenSubnets() {
+        for (Stack.FunctionSpec f : functions(stack(Map.of()))) {
+            assertEquals(null, f.properties().get("VpcConfig"), f.logicalId());
+        }
+        Map<String, String> subnets = Map.of("VpcSubnetIds", "subnet-1,subnet-2", "VpcSecurityGroupIds", "sg-1");
+        for (Stack.FunctionSpec f : functions(stack(subnets))) {
+            assertEquals(Map.of("SubnetIds", List.of("subnet-1", "subnet-2"), "SecurityGroupIds", List.of("sg-1")),
+                    f.properties().get("VpcConfig"), f.logicalId());
+        }
+        Map<String, String> dataApi = new HashMap<>(subnets);
+        dataApi.put("Store", "dataapi");
+        for (Stack.FunctionSpec f : functions(stack(dataApi))) {
+            assertEquals(null, f.properties().get("VpcConfig"), "the Data API needs no VPC: " + f.logicalId());
+            assertEquals("dataapi", f.environment().get("CONVEYOR_STORE"));
+        }
+    }
+
+    @Test
+    void globalsMergeAsSamMergesThem() {
+        Map<String, Object> globals = Map.of("Layers", List.of("a"), "Environment", Map.of("Variables", Map.of("X", "1")),
+                "VpcConfig", Map.of("Fn::If", List.of("C", Map.of("SubnetIds", List.of("s")), Map.of("Ref", "AWS::NoValue"))));
+        Map<String, Object> own = Map.of("Layers", List.of("b"), "Environment", Map.of("Variables", Map.of("Y", "2")),
+                "VpcConfig", Map.of("SubnetIds", List.of("t")));
+        Map<String, Object> merged = Stack.merge(globals, own);
+        assertEquals(List.of("a", "b"), merged.get("Layers"), "lists: the global entries, then the resource's");
+        assertEquals(Map.of("Variables", Map.of("X", "1", "Y", "2")), merged.get("Environment"));
+        assertEquals(Map.of("SubnetIds", List.of("t")), merged.get("VpcConfig"), "an intrinsic is one value, replaced");
     }
 
     @Test
