@@ -12,13 +12,15 @@ import java.util.regex.Pattern;
  * Resolves CloudFormation's intrinsic functions in a template's values, as a stack would on creation: {@code Ref},
  * {@code Fn::GetAtt}, {@code Fn::Sub}, {@code Fn::Join}, {@code Fn::Select}, {@code Fn::Split}, {@code Fn::If} and
  * the condition functions, and {@code AWS::NoValue}. What a resource's {@code Ref} or attribute is comes from the
- * caller: the local runtime knows its queues' URLs.
+ * caller: the local runtime knows its queues' URLs. A caller that does not know them (a template resolved before any
+ * stack exists) answers null, and the reference stays in the value as written, in its long form, as does any
+ * function that needs it ({@code Fn::Sub}, {@code Fn::Join}, ...) with whatever else could be resolved.
  */
 public final class Intrinsics {
     private static final Object NO_VALUE = new Object();
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{(!?)([^}]*)}");
 
-    /** The values of the stack's resources. */
+    /** The values of the stack's resources; null for one not known, to keep the reference. */
     public interface Resources {
         String ref(String logicalId);
 
@@ -107,25 +109,37 @@ public final class Intrinsics {
             case "Condition" -> condition(String.valueOf(argument));
             case "Fn::GetAtt" -> {
                 List<?> parts = list(resolve(argument), name);
-                yield resources.attribute(String.valueOf(parts.get(0)), String.valueOf(parts.get(1)));
+                String id = String.valueOf(parts.get(0));
+                String attribute = String.valueOf(parts.get(1));
+                String value = resources.attribute(id, attribute);
+                yield value != null ? value : Map.of(name, List.of(id, attribute));
             }
             case "Fn::Sub" -> sub(argument);
             case "Fn::Join" -> {
                 List<?> parts = list(argument, name);
                 String delimiter = string(parts.get(0));
+                Object resolved = resolve(parts.get(1));
+                if (isKept(resolved) || list(resolved, name).stream().anyMatch(Intrinsics::isKept)) {
+                    yield Map.of(name, List.of(delimiter, resolved));
+                }
                 List<String> items = new ArrayList<>();
-                for (Object item : list(resolve(parts.get(1)), name)) {
+                for (Object item : list(resolved, name)) {
                     items.add(String.valueOf(item));
                 }
                 yield String.join(delimiter, items);
             }
             case "Fn::Select" -> {
                 List<?> parts = list(argument, name);
-                yield list(resolve(parts.get(1)), name).get(Integer.parseInt(string(parts.get(0))));
+                String index = string(parts.get(0));
+                Object from = resolve(parts.get(1));
+                yield isKept(from) ? Map.of(name, List.of(index, from)) : list(from, name).get(Integer.parseInt(index));
             }
             case "Fn::Split" -> {
                 List<?> parts = list(argument, name);
-                yield List.of(string(parts.get(1)).split(Pattern.quote(string(parts.get(0))), -1));
+                String delimiter = string(parts.get(0));
+                Object text = resolve(parts.get(1));
+                yield isKept(text) ? Map.of(name, List.of(delimiter, text))
+                        : List.of(string(text).split(Pattern.quote(delimiter), -1));
             }
             case "Fn::If" -> {
                 List<?> parts = list(argument, name);
@@ -153,10 +167,12 @@ public final class Intrinsics {
         if (name.startsWith("AWS::")) {
             throw new IllegalArgumentException("template: unknown pseudo parameter " + name);
         }
-        return resources.ref(name);
+        String value = resources.ref(name);
+        return value != null ? value : Map.of("Ref", name);
     }
 
-    private String sub(Object argument) {
+    /** The text with its variables replaced; or, when one is not known, {@code Fn::Sub} of what could be. */
+    private Object sub(Object argument) {
         String text;
         Map<String, Object> variables = Map.of();
         if (argument instanceof List<?> parts) {
@@ -167,25 +183,54 @@ public final class Intrinsics {
         }
         Matcher m = SUB_VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
+        StringBuilder partial = new StringBuilder();
+        Map<String, Object> unknown = new LinkedHashMap<>();
+        boolean unresolved = false;
+        int last = 0;
         while (m.find()) {
-            String replacement;
+            out.append(text, last, m.start());
+            partial.append(text, last, m.start());
+            last = m.end();
+            Object replacement;
             if (!m.group(1).isEmpty()) {
                 replacement = "${" + m.group(2) + "}";
             } else {
                 String variable = m.group(2).strip();
                 if (variables.containsKey(variable)) {
-                    replacement = String.valueOf(variables.get(variable));
+                    replacement = variables.get(variable);
+                    if (isKept(replacement)) {
+                        unknown.put(variable, replacement);
+                    }
                 } else if (variable.contains(".") && !variable.startsWith("AWS::")) {
                     int dot = variable.indexOf('.');
-                    replacement = resources.attribute(variable.substring(0, dot), variable.substring(dot + 1));
+                    String value = resources.attribute(variable.substring(0, dot), variable.substring(dot + 1));
+                    replacement = value != null ? value : Map.of("Fn::GetAtt", List.of(variable));
                 } else {
-                    replacement = String.valueOf(ref(variable));
+                    replacement = ref(variable);
                 }
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+            boolean known = !isKept(replacement);
+            unresolved |= !known;
+            out.append(known ? String.valueOf(replacement) : m.group());
+            // what stays a Fn::Sub keeps its ${!Literal}s escaped
+            partial.append(known && m.group(1).isEmpty() ? String.valueOf(replacement) : m.group());
         }
-        m.appendTail(out);
-        return out.toString();
+        out.append(text, last, text.length());
+        partial.append(text, last, text.length());
+        if (!unresolved) {
+            return out.toString();
+        }
+        return unknown.isEmpty() ? Map.of("Fn::Sub", partial.toString())
+                : Map.of("Fn::Sub", List.of(partial.toString(), unknown));
+    }
+
+    /** A reference (or a function of one) left in a value because its resource is not known. */
+    private static boolean isKept(Object value) {
+        if (!(value instanceof Map<?, ?> map) || map.size() != 1) {
+            return false;
+        }
+        String key = String.valueOf(map.keySet().iterator().next());
+        return key.equals("Ref") || key.startsWith("Fn::");
     }
 
     private static List<?> list(Object value, String function) {

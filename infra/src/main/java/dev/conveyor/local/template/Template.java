@@ -29,6 +29,11 @@ public final class Template {
         return file;
     }
 
+    /** The template as read, intrinsic functions in their long form. */
+    public Map<String, Object> root() {
+        return root;
+    }
+
     /** A declared parameter. */
     public record Parameter(String name, String type, String defaultValue, boolean noEcho, List<String> allowedValues,
                             Double minValue, Double maxValue) {
@@ -103,7 +108,8 @@ public final class Template {
         return resources().values().stream().filter(r -> r.type().equals(type)).toList();
     }
 
-    private Map<String, Object> section(String name) {
+    /** A top-level section as written ({@code Outputs}, {@code Rules}, ...); empty when the template has none. */
+    public Map<String, Object> section(String name) {
         Object value = root.get(name);
         return value == null ? Map.of() : map(value, name);
     }

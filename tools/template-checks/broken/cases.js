@@ -1,0 +1,99 @@
+// Deliberately broken copies of template.yaml, one defect each: every check must reject its copy, or the check
+// proves nothing. `run` writes each copy to broken/<name>.yaml, made from the current template.yaml by the edits
+// below; an edit whose text template.yaml no longer has fails the run, so the cases cannot silently go stale.
+//
+// expect: { guard: 'rule' } - that rule of conveyor.guard fails on the copy (or on its resolved copy) and no
+//         other rule does; { validator: 'RuleId' } - AWS's validator reports that rule at ERROR or FATAL.
+'use strict';
+
+module.exports = [
+  {
+    name: 'consumed-queue-without-dead-letter-queue',
+    why: 'the jobs queue, consumed by process-job, loses its redrive policy',
+    expect: { guard: 'consumed_queues_have_a_dead_letter_queue' },
+    edits: [{
+      find: '      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt JobsDeadLetterQueue.Arn\n' +
+        '        maxReceiveCount: !Ref MaxReceiveCount\n',
+      replace: '',
+    }],
+  },
+  {
+    name: 'sqs-event-without-report-batch-item-failures',
+    why: "process-job's SQS event reports no batch item failures",
+    expect: { guard: 'sqs_events_report_batch_item_failures' },
+    edits: [{
+      find: '            MaximumBatchingWindowInSeconds: 0\n            FunctionResponseTypes:\n' +
+        '              - ReportBatchItemFailures\n',
+      replace: '            MaximumBatchingWindowInSeconds: 0\n',
+    }],
+  },
+  {
+    name: 'visibility-below-six-times-the-timeout',
+    why: "the jobs queue's visibility timeout defaults to 300 s, 5 times the consumer's 60 s: only the resolved " +
+      'copy shows it',
+    expect: { guard: 'queue_visibility_is_six_times_the_consumer_timeout' },
+    edits: [{
+      find: '  QueueVisibilityTimeout:\n    Type: Number\n    Default: 360\n',
+      replace: '  QueueVisibilityTimeout:\n    Type: Number\n    Default: 300\n',
+    }],
+  },
+  {
+    name: 'iam-wildcard-action',
+    why: "process-job may do anything to the jobs queue ('sqs:*') where it needs ChangeMessageVisibility",
+    expect: { guard: 'iam_statements_name_their_actions_and_resources' },
+    edits: [{
+      find: '                - sqs:ChangeMessageVisibility\n              Resource: !GetAtt JobsQueue.Arn\n',
+      replace: "                - 'sqs:*'\n              Resource: !GetAtt JobsQueue.Arn\n",
+    }],
+  },
+  {
+    name: 'iam-wildcard-resource',
+    why: "process-job may change the visibility of any queue's messages (Resource '*')",
+    expect: { guard: 'iam_statements_name_their_actions_and_resources' },
+    edits: [{
+      find: '                - sqs:ChangeMessageVisibility\n              Resource: !GetAtt JobsQueue.Arn\n',
+      replace: "                - sqs:ChangeMessageVisibility\n              Resource: '*'\n",
+    }],
+  },
+  {
+    name: 'iam-wildcard-under-if',
+    why: "the Data API statement, under !If UseDataApi, allows 'rds-data:*' on any cluster",
+    expect: { guard: 'iam_statements_name_their_actions_and_resources' },
+    edits: [{
+      find: '              Resource: !Ref DatabaseClusterArn\n',
+      replace: "              Resource: '*'\n",
+    }, {
+      find: '                - rds-data:ExecuteStatement\n',
+      replace: "                - 'rds-data:*'\n",
+    }],
+  },
+  {
+    name: 'validator-unknown-property',
+    why: 'the jobs queue has a property SQS does not have',
+    expect: { validator: 'F3002' },
+    edits: [{
+      find: '      QueueName: !Sub ${AWS::StackName}-jobs\n',
+      replace: '      QueueName: !Sub ${AWS::StackName}-jobs\n      MaxMessages: 10\n',
+    }],
+  },
+  {
+    name: 'validator-bad-reference',
+    why: "the dead-letter alarm watches a queue the template does not have (a typo in its !GetAtt)",
+    expect: { validator: 'F1020' },
+    edits: [{
+      find: '          Value: !GetAtt JobsDeadLetterQueue.QueueName\n',
+      replace: '          Value: !GetAtt JobsDeadLetterQueu.QueueName\n',
+    }],
+  },
+  {
+    name: 'validator-bad-ref-in-a-function',
+    why: 'a function names a policy the template does not have (a typo in its !Ref)',
+    expect: { validator: 'F1020' },
+    edits: [{
+      find: '      Handler: dev.conveyor.functions.submit.SubmitJobHandler::handleRequest\n      Policies:\n' +
+        '        - !Ref DatabaseAccessPolicy\n',
+      replace: '      Handler: dev.conveyor.functions.submit.SubmitJobHandler::handleRequest\n      Policies:\n' +
+        '        - !Ref DatabaseAccesPolicy\n',
+    }],
+  },
+];
