@@ -29,6 +29,11 @@ final class Http {
         this.apiKey = apiKey;
     }
 
+    /** The URL the paths are relative to. */
+    String base() {
+        return base;
+    }
+
     /** The same client without the API key. */
     Http withoutKey() {
         return new Http(base, null);
