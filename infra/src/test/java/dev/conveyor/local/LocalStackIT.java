@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.store.jdbc.JdbcJobStore;
 import dev.conveyor.store.jdbc.JdbcMigrator;
 import java.io.IOException;
@@ -57,7 +56,6 @@ class LocalStackIT {
     private static final Path COMPOSE_FILE = REPOSITORY.resolve("localstack/docker-compose.yml");
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ComposeContainer compose;
     private static final StringBuffer localstackLog = new StringBuffer();
