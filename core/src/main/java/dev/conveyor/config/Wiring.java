@@ -12,6 +12,7 @@ import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.SqsJobQueue;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.sweep.Sweeper;
+import dev.conveyor.store.dataapi.DataApiJobStore;
 import dev.conveyor.store.jdbc.JdbcJobStore;
 import java.net.URI;
 import java.time.Clock;
@@ -21,22 +22,26 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.rdsdata.RdsDataClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds Conveyor's collaborators from a function's environment, once per cold start. The AWS clients are given
  * their region, credentials and HTTP client explicitly: the SDK's discovery chains cost a cold start dearly.
  *
- * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc}), {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER},
- * {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE}, {@code CONVEYOR_QUEUE_URL},
+ * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc} or {@code dataapi}); for {@code jdbc},
+ * {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER}, {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE};
+ * for {@code dataapi}, {@code CONVEYOR_DB_CLUSTER_ARN}, {@code CONVEYOR_DB_SECRET_ARN}, {@code CONVEYOR_DB_NAME};
+ * {@code CONVEYOR_QUEUE_URL},
  * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
  * {@code CONVEYOR_LEASE_GRACE_SECONDS}, {@code CONVEYOR_STALL_SECONDS}, {@code CONVEYOR_MAX_RECEIVE_COUNT}; and those Lambda sets: {@code AWS_REGION},
  * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
- * stand-ins, {@code AWS_ENDPOINT_URL_SQS} or {@code AWS_ENDPOINT_URL}.
+ * stand-ins, {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_RDS_DATA} or {@code AWS_ENDPOINT_URL}.
  */
 public final class Wiring {
     /** The consumer function's timeout unless the environment says otherwise, as template.yaml's default. */
@@ -86,17 +91,29 @@ public final class Wiring {
                 MicrosecondClock.systemUtc(), config.integer("CONVEYOR_MAX_RECEIVE_COUNT", 30));
     }
 
-    /** The job store the environment names. */
+    /** The job store the environment names: {@code jdbc} (the default) or {@code dataapi}. */
     public static JobStore store(Config config, int defaultPoolSize) {
         String kind = config.get("CONVEYOR_STORE", "jdbc");
-        if (!kind.equals("jdbc")) {
-            throw new IllegalStateException("CONVEYOR_STORE must be jdbc, not " + kind);
-        }
-        return JdbcJobStore.connect(
-                config.required("CONVEYOR_DB_URL"),
-                config.required("CONVEYOR_DB_USER"),
-                config.get("CONVEYOR_DB_PASSWORD"),
-                config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
+        return switch (kind) {
+            case "jdbc" -> JdbcJobStore.connect(
+                    config.required("CONVEYOR_DB_URL"),
+                    config.required("CONVEYOR_DB_USER"),
+                    config.get("CONVEYOR_DB_PASSWORD"),
+                    config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
+            case "dataapi" -> new DataApiJobStore(
+                    rdsData(config),
+                    config.required("CONVEYOR_DB_CLUSTER_ARN"),
+                    config.required("CONVEYOR_DB_SECRET_ARN"),
+                    config.required("CONVEYOR_DB_NAME"));
+            default -> throw new IllegalStateException("CONVEYOR_STORE must be jdbc or dataapi, not " + kind);
+        };
+    }
+
+    /** A Data API client that does not retry: see {@link DataApiJobStore} for why. */
+    public static RdsDataClient rdsData(Config config) {
+        return configure(RdsDataClient.builder(), config, "RDS_DATA")
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
     }
 
     public static JobQueue queue(Config config) {

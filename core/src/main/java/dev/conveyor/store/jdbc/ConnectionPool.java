@@ -1,6 +1,7 @@
 package dev.conveyor.store.jdbc;
 
 import dev.conveyor.store.StoreException;
+import dev.conveyor.store.sql.SqlStates;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -136,14 +137,13 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * An unavailable database (no answer, connection lost, shutting down, out of resources, a conflict worth
-     * retrying) is a {@link StoreException}; anything else means a statement is wrong, a bug.
+     * An unavailable database (no answer, no SQLSTATE: the driver lost it; or a state {@link SqlStates} calls
+     * unavailable) is a {@link StoreException}; anything else means a statement is wrong, a bug.
      */
     static RuntimeException translate(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = "database error: " + e.getMessage() + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]");
-        boolean unavailable = state.isEmpty() || state.startsWith("08") || state.startsWith("57")
-                || state.startsWith("53") || state.startsWith("40") || state.startsWith("55");
+        boolean unavailable = state.isEmpty() || SqlStates.unavailable(state);
         return unavailable ? new StoreException(message, e) : new IllegalStateException(message, e);
     }
 
