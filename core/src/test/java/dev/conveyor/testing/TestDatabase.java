@@ -52,7 +52,16 @@ public final class TestDatabase {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + server.getPort() + "/" + name;
+        return serverUrl() + name;
+    }
+
+    /** The server's URL without a database, for what connects to several (the local Data API). */
+    public String serverUrl() {
+        return "jdbc:postgresql://localhost:" + server.getPort() + "/";
+    }
+
+    public String name() {
+        return name;
     }
 
     public String user() {
