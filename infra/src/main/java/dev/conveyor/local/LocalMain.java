@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ./conveyor local [--fresh] [--port 3000] [--data .conveyor] [--template template.yaml]
- * [--parameter Name=Value]... [--pollers 8]}: runs Conveyor on this machine until Ctrl-C.
+ * [--parameter Name=Value]... [--pollers 8] [--store jdbc|dataapi]}: runs Conveyor on this machine until Ctrl-C.
+ * The store is the template's {@code Store}: {@code --store}, else {@code CONVEYOR_STORE} in the environment,
+ * else the template's default.
  */
 public final class LocalMain {
     private LocalMain() {
@@ -17,7 +19,12 @@ public final class LocalMain {
     public static void main(String[] args) throws InterruptedException {
         LocalRuntime.Options options;
         try {
-            options = parse(args, LocalRuntime.Options.defaults(Path.of("").toAbsolutePath()));
+            LocalRuntime.Options defaults = LocalRuntime.Options.defaults(Path.of("").toAbsolutePath());
+            String store = System.getenv("CONVEYOR_STORE");
+            if (store != null && !store.isBlank()) {
+                defaults = defaults.withParameters(Map.of("Store", store.strip()));
+            }
+            options = parse(args, defaults);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println(usage());
@@ -49,13 +56,14 @@ public final class LocalMain {
 
     static LocalRuntime.Options parse(String[] args, LocalRuntime.Options defaults) {
         LocalRuntime.Options options = defaults;
-        Map<String, String> parameters = new LinkedHashMap<>();
+        Map<String, String> parameters = new LinkedHashMap<>(defaults.parameters());
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--fresh" -> options = options.withFresh(true);
                 case "--port" -> options = options.withPort(integer(arg, value(args, ++i, arg)));
                 case "--pollers" -> options = options.withPollers(integer(arg, value(args, ++i, arg)));
+                case "--store" -> parameters.put("Store", value(args, ++i, arg));
                 case "--data" -> options = options.withDataDirectory(Path.of(value(args, ++i, arg)).toAbsolutePath());
                 case "--template" -> options = new LocalRuntime.Options(Path.of(value(args, ++i, arg)).toAbsolutePath(),
                         options.dataDirectory(), options.fresh(), options.port(), options.sqsPort(),
@@ -98,6 +106,8 @@ public final class LocalMain {
                   --data DIR            where PostgreSQL keeps its data (default .conveyor)
                   --template FILE       the SAM template to run (default template.yaml)
                   --parameter K=V       override a template parameter (repeatable)
-                  --pollers N           concurrent pollers per SQS event source (default 8)""";
+                  --pollers N           concurrent pollers per SQS event source (default 8)
+                  --store KIND          jdbc (default) or dataapi: how the functions reach PostgreSQL, directly or
+                                        through the local RDS Data API (also CONVEYOR_STORE=dataapi)""";
     }
 }

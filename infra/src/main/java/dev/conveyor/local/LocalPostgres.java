@@ -96,7 +96,12 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+        return serverUrl() + DATABASE;
+    }
+
+    /** The server's URL without a database: the Data API adds the one a request names. */
+    public String serverUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/";
     }
 
     public int port() {

@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Conveyor on one machine with no Docker and no AWS account, wired from template.yaml: PostgreSQL, the SQS server
- * and its queues, the functions, the API gateway and the event source mappings. Started in that order and stopped
- * in the reverse: first no new requests or batches, then the batches in flight finish, then the servers stop.
+ * Conveyor on one machine with no Docker and no AWS account, wired from template.yaml: PostgreSQL and the RDS Data
+ * API in front of it, the SQS server and its queues, the functions, the API gateway and the event source mappings.
+ * Started in that order and stopped in the reverse: first no new requests or batches, then the batches in flight
+ * finish, then the servers stop. The template's {@code Store} says which way the functions reach the database.
  */
 public final class LocalRuntime implements AutoCloseable {
     private static final Log LOG = Log.of(LocalRuntime.class);
@@ -57,6 +58,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     private final Options options;
     private final LocalPostgres postgres;
+    private final LocalDataApi dataApi;
     private final LocalQueues queues;
     private final List<Stack.QueueSpec> queueSpecs;
     private final List<LocalFunction> functions;
@@ -67,11 +69,13 @@ public final class LocalRuntime implements AutoCloseable {
     private final ApiKey apiKey;
     private final Stack.ApiSpec api;
 
-    private LocalRuntime(Options options, LocalPostgres postgres, LocalQueues queues, List<Stack.QueueSpec> queueSpecs,
-                         List<LocalFunction> functions, List<SqsEventSource> sources, List<LocalSchedule> schedules,
-                         LocalGateway gateway, int redispatched, ApiKey apiKey, Stack.ApiSpec api) {
+    private LocalRuntime(Options options, LocalPostgres postgres, LocalDataApi dataApi, LocalQueues queues,
+                         List<Stack.QueueSpec> queueSpecs, List<LocalFunction> functions, List<SqsEventSource> sources,
+                         List<LocalSchedule> schedules, LocalGateway gateway, int redispatched, ApiKey apiKey,
+                         Stack.ApiSpec api) {
         this.options = options;
         this.postgres = postgres;
+        this.dataApi = dataApi;
         this.queues = queues;
         this.queueSpecs = queueSpecs;
         this.functions = functions;
@@ -86,11 +90,14 @@ public final class LocalRuntime implements AutoCloseable {
     public static LocalRuntime start(Options options) {
         Template template = Template.load(options.template());
         LocalPostgres postgres = LocalPostgres.start(options.dataDirectory().resolve("postgres"), options.fresh());
+        LocalDataApi dataApi = null;
         LocalQueues queues = null;
         List<LocalFunction> functions = new ArrayList<>();
         List<SqsEventSource> sources = new ArrayList<>();
         List<LocalSchedule> schedules = new ArrayList<>();
         try {
+            dataApi = LocalDataApi.start(0, postgres.serverUrl(), JdbcJobStore.connectionProperties(LocalPostgres.USER,
+                    null), LocalPostgres.DATABASE);
             queues = LocalQueues.start(options.sqsPort());
             Stack stack = Stack.of(template, options.stackName(), parameters(template, postgres, options));
             List<Stack.QueueSpec> queueSpecs = stack.queues();
@@ -99,10 +106,11 @@ public final class LocalRuntime implements AutoCloseable {
             }
             Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
             lambdaEnvironment.put("TZ", ":UTC");
-            // On AWS the functions take the database's credentials from the secret at CONVEYOR_DB_SECRET_ARN;
-            // locally there is no Secrets Manager, so DatabaseSecretArn is empty and the credentials are given.
+            // On AWS the JDBC functions take the database's credentials from the secret at CONVEYOR_DB_SECRET_ARN;
+            // locally there is no Secrets Manager, so they are given directly (and win over the secret).
             lambdaEnvironment.put("CONVEYOR_DB_USER", LocalPostgres.USER);
             lambdaEnvironment.put("CONVEYOR_DB_PASSWORD", "");
+            lambdaEnvironment.put("AWS_ENDPOINT_URL_RDS_DATA", dataApi.endpoint());
             List<LocalGateway.Route> routes = new ArrayList<>();
             for (Stack.FunctionSpec spec : stack.functions()) {
                 LocalFunction function = new LocalFunction(spec, lambdaEnvironment);
@@ -140,27 +148,30 @@ public final class LocalRuntime implements AutoCloseable {
                     ? ApiKey.resolve(System.getenv("CONVEYOR_API_KEY"), options.dataDirectory()) : null;
             LocalGateway gateway = LocalGateway.start(options.port(), routes, 64, new LocalGateway.Settings(
                     apiKey == null ? null : apiKey.value(), api.throttle(), api.gatewayResponses()));
-            return new LocalRuntime(options, postgres, queues, queueSpecs, functions, sources, schedules, gateway,
-                    redispatched, apiKey, api);
+            return new LocalRuntime(options, postgres, dataApi, queues, queueSpecs, functions, sources, schedules,
+                    gateway, redispatched, apiKey, api);
         } catch (IOException e) {
             schedules.forEach(LocalSchedule::close);
-            close(sources, functions, queues, postgres);
+            close(sources, functions, queues, dataApi, postgres);
             throw new UncheckedIOException("cannot start the API gateway on port " + options.port(), e);
         } catch (LocalFunction.InvocationException | RuntimeException e) {
             schedules.forEach(LocalSchedule::close);
-            close(sources, functions, queues, postgres);
+            close(sources, functions, queues, dataApi, postgres);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
     }
 
     /**
-     * The template's database parameters point at the local server unless the caller overrides them: its JDBC URL,
-     * and no secret (the functions get the local credentials in their environment instead).
+     * The template's database parameters point at the local server, over JDBC and over the Data API, unless the
+     * caller overrides them; the caller's {@code Store} picks between the two. The secret is the local Data API's
+     * (it compares ARNs, never resolves them); the JDBC functions get the local credentials in their environment.
      */
     private static Map<String, String> parameters(Template template, LocalPostgres postgres, Options options) {
         Map<String, String> local = new LinkedHashMap<>();
         local.put("DatabaseUrl", postgres.jdbcUrl());
-        local.put("DatabaseSecretArn", "");
+        local.put("DatabaseClusterArn", LocalDataApi.CLUSTER_ARN);
+        local.put("DatabaseSecretArn", LocalDataApi.SECRET_ARN);
+        local.put("DatabaseName", LocalPostgres.DATABASE);
         Map<String, String> values = new LinkedHashMap<>();
         local.forEach((name, value) -> {
             if (template.parameters().containsKey(name)) {
@@ -223,6 +234,15 @@ public final class LocalRuntime implements AutoCloseable {
         return postgres.jdbcUrl();
     }
 
+    public String dataApiEndpoint() {
+        return dataApi.endpoint();
+    }
+
+    /** The store the functions use, {@code jdbc} or {@code dataapi}: their {@code CONVEYOR_STORE}. */
+    public String store() {
+        return functions.isEmpty() ? "jdbc" : functions.get(0).environment().getOrDefault("CONVEYOR_STORE", "jdbc");
+    }
+
     public String sqsEndpoint() {
         return queues.endpoint();
     }
@@ -244,6 +264,12 @@ public final class LocalRuntime implements AutoCloseable {
                 .append(options.dataDirectory().resolve("postgres")).append(", migrations applied: ")
                 .append(postgres.migrationsApplied().isEmpty() ? "none needed" : postgres.migrationsApplied())
                 .append(")\n");
+        out.append("  Data API    ").append(dataApi.endpoint()).append("  (cluster ").append(LocalDataApi.CLUSTER_ARN)
+                .append(")\n");
+        out.append("  Store       ").append(store().equals("dataapi")
+                ? "dataapi: the functions call the RDS Data API above (CONVEYOR_STORE=dataapi)"
+                : "jdbc: the functions connect to PostgreSQL (CONVEYOR_STORE=jdbc; --store dataapi for the Data API)")
+                .append('\n');
         out.append("  SQS         ").append(queues.endpoint()).append("  queues: ");
         out.append(String.join(", ", queueSpecs.stream().map(q -> q.name() + " " + q.attributes()).toList()))
                 .append('\n');
@@ -292,17 +318,20 @@ public final class LocalRuntime implements AutoCloseable {
     public void close() {
         gateway.stop(30);
         schedules.forEach(LocalSchedule::close);
-        close(sources, functions, queues, postgres);
+        close(sources, functions, queues, dataApi, postgres);
         LOG.info("stopped");
     }
 
     private static void close(List<SqsEventSource> sources, List<LocalFunction> functions, LocalQueues queues,
-                              LocalPostgres postgres) {
+                              LocalDataApi dataApi, LocalPostgres postgres) {
         sources.forEach(SqsEventSource::stopReceiving);
         sources.forEach(SqsEventSource::close);
         functions.forEach(LocalFunction::close);
         if (queues != null) {
             queues.close();
+        }
+        if (dataApi != null) {
+            dataApi.close();
         }
         postgres.close();
     }
