@@ -1,0 +1,6 @@
+package dev.conveyor.local;
+
+/** {@link EndToEndIT} with the functions on the RDS Data API store: the same platform, the same answers. */
+@OnStore("dataapi")
+class EndToEndDataApiIT extends EndToEndIT {
+}
