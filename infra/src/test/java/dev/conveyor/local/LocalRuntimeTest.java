@@ -19,7 +19,7 @@ abstract class LocalRuntimeTest {
     @BeforeAll
     static void startRuntime(TestInfo test) {
         String store = test.getTestClass().map(c -> c.getAnnotation(OnStore.class)).map(OnStore::value).orElse("jdbc");
-        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of("StoreKind", store));
+        runtime = LocalRuntimeFixture.start(LocalRuntimeFixture.tempDirectory(), Map.of("Store", store));
         assertEquals(store, runtime.store());
         http = new Http(runtime.url(), runtime.apiKey());
     }

@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The store a {@link LocalRuntimeTest} runs the platform on, the template's {@code StoreKind}: so that one suite,
+ * The store a {@link LocalRuntimeTest} runs the platform on, the template's {@code Store}: so that one suite,
  * subclassed with this annotation, runs on both ({@code EndToEndDataApiIT extends EndToEndIT}).
  */
 @Retention(RetentionPolicy.RUNTIME)
