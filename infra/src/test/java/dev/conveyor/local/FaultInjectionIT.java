@@ -181,7 +181,9 @@ class FaultInjectionIT {
                 "ProcessJobTimeout", "10",
                 "QueueVisibilityTimeout", "10",
                 "StallSeconds", "5",
-                "SweepSchedule", "rate(2 seconds)")));
+                "SweepSchedule", "rate(2 seconds)",
+                "StoreKind", System.getProperty("faults.store", "jdbc"))));
+        System.out.println("fault-injection: the functions' store is " + runtime.store());
         Chaos chaos = new Chaos();
         FailPoints.install(chaos);
         Http http = new Http(runtime.url(), runtime.apiKey());
