@@ -182,7 +182,7 @@ class FaultInjectionIT {
                 "QueueVisibilityTimeout", "10",
                 "StallSeconds", "5",
                 "SweepSchedule", "rate(2 seconds)",
-                "StoreKind", System.getProperty("faults.store", "jdbc"))));
+                "Store", System.getProperty("faults.store", "jdbc"))));
         System.out.println("fault-injection: the functions' store is " + runtime.store());
         Chaos chaos = new Chaos();
         FailPoints.install(chaos);
