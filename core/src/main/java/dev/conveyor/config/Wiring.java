@@ -19,8 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * their region, credentials and HTTP client explicitly: the SDK's discovery chains cost a cold start dearly.
  *
  * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc} or {@code dataapi}); for {@code jdbc},
- * {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER}, {@code CONVEYOR_DB_PASSWORD}, {@code CONVEYOR_DB_POOL_SIZE};
+ * {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_SECRET_ARN} (or, locally, {@code CONVEYOR_DB_USER} and {@code CONVEYOR_DB_PASSWORD}), {@code CONVEYOR_DB_POOL_SIZE};
  * for {@code dataapi}, {@code CONVEYOR_DB_CLUSTER_ARN}, {@code CONVEYOR_DB_SECRET_ARN}, {@code CONVEYOR_DB_NAME};
  * {@code CONVEYOR_QUEUE_URL},
  * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
@@ -95,11 +96,14 @@ public final class Wiring {
     public static JobStore store(Config config, int defaultPoolSize) {
         String kind = config.get("CONVEYOR_STORE", "jdbc");
         return switch (kind) {
-            case "jdbc" -> JdbcJobStore.connect(
-                    config.required("CONVEYOR_DB_URL"),
-                    config.required("CONVEYOR_DB_USER"),
-                    config.get("CONVEYOR_DB_PASSWORD"),
-                    config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
+            case "jdbc" -> {
+                DatabaseCredentials credentials = DatabaseCredentials.from(config);
+                yield JdbcJobStore.connect(
+                        config.required("CONVEYOR_DB_URL"),
+                        credentials.user(),
+                        credentials.password(),
+                        config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
+            }
             case "dataapi" -> new DataApiJobStore(
                     rdsData(config),
                     config.required("CONVEYOR_DB_CLUSTER_ARN"),
@@ -128,7 +132,7 @@ public final class Wiring {
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
             B builder, Config config, String service) {
         builder.region(Region.of(config.required("AWS_REGION")))
-                .credentialsProvider(StaticCredentialsProvider.create(credentials(config)))
+                .credentialsProvider(credentials(config))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(25)));
@@ -139,11 +143,23 @@ public final class Wiring {
         return builder;
     }
 
-    private static AwsCredentials credentials(Config config) {
-        String key = config.required("AWS_ACCESS_KEY_ID");
-        String secret = config.required("AWS_SECRET_ACCESS_KEY");
+    /**
+     * The credentials Lambda gives the function: as variables, or, with SnapStart (where variables would be stale
+     * in a restored snapshot), through the container credentials endpoint, refreshed as they expire.
+     */
+    private static AwsCredentialsProvider credentials(Config config) {
+        if (config.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null) {
+            return ContainerCredentialsProvider.builder().build();
+        }
+        String key = config.get("AWS_ACCESS_KEY_ID");
+        String secret = config.get("AWS_SECRET_ACCESS_KEY");
+        if (key == null || secret == null) {
+            throw new IllegalStateException("no AWS credentials: neither AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                    + "nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set");
+        }
         String token = config.get("AWS_SESSION_TOKEN");
-        return token == null ? AwsBasicCredentials.create(key, secret) : AwsSessionCredentials.create(key, secret, token);
+        return StaticCredentialsProvider.create(token == null ? AwsBasicCredentials.create(key, secret)
+                : AwsSessionCredentials.create(key, secret, token));
     }
 
     public static RetryPolicy retryPolicy(Config config) {

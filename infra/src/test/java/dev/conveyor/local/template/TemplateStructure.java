@@ -151,7 +151,10 @@ final class TemplateStructure {
         for (EnvironmentReads.Read read : reads) {
             String name = read.name();
             boolean fine = set.containsKey(name) || byLambda.contains(name) || ENDPOINT_OVERRIDES.contains(name)
-                    || (LOCAL_CREDENTIALS.contains(name) && set.containsKey(SECRET));
+                    || (LOCAL_CREDENTIALS.contains(name) && set.containsKey(SECRET))
+                    // read, not required: code that does without them when Lambda gives container credentials
+                    || ((SET_BY_LAMBDA.contains(name) || SET_BY_LAMBDA_WITH_SNAPSTART.contains(name))
+                        && !read.required());
             if (name.startsWith("?")) {
                 missing.computeIfAbsent(read.where() + " reads " + name, k -> new ArrayList<>());
             } else if (!fine) {
