@@ -20,6 +20,12 @@ public final class Env {
         return override != null ? override.get(name) : System.getenv(name);
     }
 
+    /** Every variable this thread sees, to carry them to another thread with {@link #with}. */
+    public static Map<String, String> current() {
+        Map<String, String> override = OVERRIDE.get();
+        return override != null ? override : System.getenv();
+    }
+
     /** Runs {@code body} on this thread with {@code environment} in place of the process environment. */
     public static <T> T with(Map<String, String> environment, Supplier<T> body) {
         Map<String, String> previous = OVERRIDE.get();

@@ -13,10 +13,13 @@ import dev.conveyor.queue.SqsJobQueue;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.sweep.Sweeper;
 import dev.conveyor.store.dataapi.DataApiJobStore;
+import dev.conveyor.store.dataapi.DataApiMigrator;
 import dev.conveyor.store.jdbc.JdbcJobStore;
+import dev.conveyor.store.jdbc.JdbcMigrator;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -109,6 +112,30 @@ public final class Wiring {
                     config.required("CONVEYOR_DB_CLUSTER_ARN"),
                     config.required("CONVEYOR_DB_SECRET_ARN"),
                     config.required("CONVEYOR_DB_NAME"));
+            default -> throw new IllegalStateException("CONVEYOR_STORE must be jdbc or dataapi, not " + kind);
+        };
+    }
+
+    /**
+     * Applies the schema's migrations to the database the environment names, through the same store kind the
+     * functions use: a deployment's step (see the migrate-schema function).
+     *
+     * @return the migration files applied now
+     */
+    public static List<String> migrate(Config config) {
+        String kind = config.get("CONVEYOR_STORE", "jdbc");
+        return switch (kind) {
+            case "jdbc" -> {
+                DatabaseCredentials credentials = DatabaseCredentials.from(config);
+                yield JdbcMigrator.migrate(config.required("CONVEYOR_DB_URL"),
+                        JdbcJobStore.connectionProperties(credentials.user(), credentials.password()));
+            }
+            case "dataapi" -> {
+                try (RdsDataClient client = rdsData(config)) {
+                    yield DataApiMigrator.migrate(client, config.required("CONVEYOR_DB_CLUSTER_ARN"),
+                            config.required("CONVEYOR_DB_SECRET_ARN"), config.required("CONVEYOR_DB_NAME"));
+                }
+            }
             default -> throw new IllegalStateException("CONVEYOR_STORE must be jdbc or dataapi, not " + kind);
         };
     }

@@ -43,7 +43,8 @@ public final class Migrations {
      * @return the names of the files applied now
      */
     public static List<String> apply(Transaction tx) {
-        tx.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+        // As text: the lock function returns void, a type the RDS Data API has no field for.
+        tx.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")::text");
         tx.execute(HISTORY);
         Set<Integer> applied = tx.integers("SELECT version FROM conveyor_schema_history");
         List<String> now = new ArrayList<>();

@@ -27,7 +27,16 @@ public final class TestDatabase {
     }
 
     /** A new, migrated, empty database. */
-    public static synchronized TestDatabase create() {
+    public static TestDatabase create() {
+        return create("conveyor_template");
+    }
+
+    /** A new database with no schema at all, as a deployment's first migration finds it. */
+    public static TestDatabase createUnmigrated() {
+        return create("template0");
+    }
+
+    private static synchronized TestDatabase create(String template) {
         try {
             if (server == null) {
                 server = EmbeddedPostgres.builder()
@@ -41,7 +50,7 @@ public final class TestDatabase {
             }
             String name = "conveyor_test_" + COUNTER.incrementAndGet();
             try (Connection c = DriverManager.getConnection(server.getJdbcUrl("postgres", "postgres"))) {
-                execute(c, "CREATE DATABASE " + name + " TEMPLATE conveyor_template");
+                execute(c, "CREATE DATABASE " + name + " TEMPLATE " + template);
             }
             return new TestDatabase(name);
         } catch (IOException e) {
