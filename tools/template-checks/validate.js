@@ -59,7 +59,8 @@ function run(engine, v, text, name) {
 function missingReferences(diagnostics) {
   const ids = new Set();
   for (const d of diagnostics) {
-    const m = /^Ref '([^']+)' does not reference/.exec(d.message) || /non-existent resource '([^']+)'/.exec(d.message);
+    const m = /^Ref '([^']+)' does not reference/.exec(d.message) || /non-existent resource '([^']+)'/.exec(d.message)
+      || (d.ruleId === 'F1020' && /^'([^']+)' is not one of \[/.exec(d.message));
     if (m) ids.add(m[1]);
   }
   return ids;
@@ -98,16 +99,24 @@ function accepted(d) {
 
 function validate(engine, v, file) {
   const name = path.relative(process.cwd(), file) || file;
-  const text = fs.readFileSync(file, 'utf8');
+  // SAM's `!Ref Function.Version` and `!Ref Function.Alias` name the version and alias it generates
+  // (FunctionVersion<hash>, FunctionAlias<name>): written so, on the same line, they get stubs like the rest.
+  const text = fs.readFileSync(file, 'utf8')
+    .replace(/(!Ref\s+|Ref:\s*)([A-Za-z0-9]+)\.(Version|Alias)\b/g,
+      (m, ref, id, kind) => ref + id + (kind === 'Alias' ? 'Aliaslive' : 'Version'));
   let diagnostics = run(engine, v, text, name);
   const stubs = [];
   const resources = resourceTypes(v, text, name);
-  for (const id of missingReferences(diagnostics)) {
-    const origin = samOrigin(id, resources);
-    if (origin) stubs.push({ id, ...origin });
-  }
   let shift = { after: Infinity, lines: 0 };
-  if (stubs.length > 0) {
+  // A FATAL finding hides the next one: stub, validate again, until no new reference is explained by SAM.
+  for (;;) {
+    const more = [];
+    for (const id of missingReferences(diagnostics)) {
+      const origin = samOrigin(id, resources);
+      if (origin && !stubs.some((s) => s.id === id)) more.push({ id, ...origin });
+    }
+    if (more.length === 0) break;
+    stubs.push(...more);
     const lines = text.split('\n');
     const at = lines.findIndex((l) => /^Resources:\s*$/.test(l));
     const added = stubs.flatMap((s) => [`  ${s.id}:`, `    Type: ${s.type}`]);

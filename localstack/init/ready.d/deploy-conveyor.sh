@@ -3,10 +3,10 @@
 #   1. the database credentials become a Secrets Manager secret (the functions read it at cold start);
 #   2. `cloudformation package` uploads the functions' zips (their CodeUri) to an S3 bucket;
 #   3. `cloudformation deploy` creates or updates the stack: the SAM transform, the queues, the functions,
+#      the schema (the SchemaMigration custom resource runs the migrate-schema function against PostgreSQL),
 #      the REST API with its API key and usage plan, the schedule;
 #   4. the API's URL and key are printed and written to /tmp/conveyor/api.env (KEY=value lines).
-# The repository is mounted read-only at /opt/conveyor. The schema is not applied here: `./conveyor migrate`
-# does that from the host (localstack/README.md), as for a deployment to AWS.
+# The repository is mounted read-only at /opt/conveyor.
 set -euo pipefail
 
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
@@ -77,8 +77,6 @@ cat <<EOF
   API key:  $api_key   (send it as x-api-key; GET /health needs none)
   Both, as shell variables:
     eval "\$(docker compose -f localstack/docker-compose.yml exec -T localstack cat $out/api.env)"
-  Apply the schema before the first job (from the repository root):
-    CONVEYOR_DB_URL=jdbc:postgresql://127.0.0.1:${CONVEYOR_POSTGRES_PORT:-5433}/conveyor \\
-      CONVEYOR_DB_USER=conveyor CONVEYOR_DB_PASSWORD=conveyor ./conveyor migrate
+  The schema was applied by the stack's SchemaMigration custom resource.
 ================================================================================
 EOF

@@ -1,8 +1,6 @@
 package dev.conveyor.local;
 
 import dev.conveyor.log.Log;
-import dev.conveyor.store.jdbc.JdbcJobStore;
-import dev.conveyor.store.jdbc.JdbcMigrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +18,7 @@ import java.util.Optional;
 
 /**
  * A real PostgreSQL server from embedded binaries, its data kept in a directory between runs, with the
- * {@code conveyor} database created and migrated. A server left running by a killed earlier run is stopped
+ * {@code conveyor} database created (the template's schema migration fills it, as on a deployment). A server left running by a killed earlier run is stopped
  * first, so that a crash never prevents the next start.
  */
 public final class LocalPostgres implements AutoCloseable {
@@ -30,14 +28,12 @@ public final class LocalPostgres implements AutoCloseable {
 
     private final Path dataDirectory;
     private final int port;
-    private final List<String> migrationsApplied;
     private volatile EmbeddedPostgres server;
 
-    private LocalPostgres(Path dataDirectory, EmbeddedPostgres server, List<String> migrationsApplied) {
+    private LocalPostgres(Path dataDirectory, EmbeddedPostgres server) {
         this.dataDirectory = dataDirectory;
         this.port = server.getPort();
         this.server = server;
-        this.migrationsApplied = migrationsApplied;
     }
 
     /** Starts the server on {@code dataDirectory}, creating it (or, with {@code fresh}, recreating it). */
@@ -59,9 +55,7 @@ public final class LocalPostgres implements AutoCloseable {
                     s.execute("CREATE DATABASE " + DATABASE);
                 }
             }
-            List<String> applied = JdbcMigrator.migrate(server.getJdbcUrl(USER, DATABASE),
-                    JdbcJobStore.connectionProperties(USER, null));
-            return new LocalPostgres(dataDirectory, server, applied);
+            return new LocalPostgres(dataDirectory, server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
         } catch (SQLException e) {
@@ -108,9 +102,6 @@ public final class LocalPostgres implements AutoCloseable {
         return port;
     }
 
-    public List<String> migrationsApplied() {
-        return migrationsApplied;
-    }
 
     /**
      * A process of a killed run may still serve this data directory: PostgreSQL notes its pid in

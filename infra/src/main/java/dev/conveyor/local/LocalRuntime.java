@@ -68,11 +68,12 @@ public final class LocalRuntime implements AutoCloseable {
     private final int redispatched;
     private final ApiKey apiKey;
     private final Stack.ApiSpec api;
+    private final List<LocalCustomResources.Answer> customResources;
 
     private LocalRuntime(Options options, LocalPostgres postgres, LocalDataApi dataApi, LocalQueues queues,
                          List<Stack.QueueSpec> queueSpecs, List<LocalFunction> functions, List<SqsEventSource> sources,
                          List<LocalSchedule> schedules, LocalGateway gateway, int redispatched, ApiKey apiKey,
-                         Stack.ApiSpec api) {
+                         Stack.ApiSpec api, List<LocalCustomResources.Answer> customResources) {
         this.options = options;
         this.postgres = postgres;
         this.dataApi = dataApi;
@@ -85,6 +86,7 @@ public final class LocalRuntime implements AutoCloseable {
         this.redispatched = redispatched;
         this.apiKey = apiKey;
         this.api = api;
+        this.customResources = customResources;
     }
 
     public static LocalRuntime start(Options options) {
@@ -119,6 +121,13 @@ public final class LocalRuntime implements AutoCloseable {
                 spec.routes().forEach(r -> routes.add(
                         new LocalGateway.Route(r.method(), r.path(), function, r.apiKeyRequired())));
             }
+            // As a deployment does: the custom resources (the schema's migration) before anything takes traffic.
+            Path state = options.dataDirectory().resolve("stack.json");
+            if (options.fresh()) {
+                state.toFile().delete(); // a fresh database is a new stack
+            }
+            List<LocalCustomResources.Answer> customResources = LocalCustomResources.run(stack.customResources(),
+                    functions, Stack.stackId(options.stackName()), state);
             int redispatched = redispatch(functions, queues, postgres);
             for (LocalFunction function : functions) {
                 for (Stack.SqsSource source : function.spec().queues()) {
@@ -149,7 +158,7 @@ public final class LocalRuntime implements AutoCloseable {
             LocalGateway gateway = LocalGateway.start(options.port(), routes, 64, new LocalGateway.Settings(
                     apiKey == null ? null : apiKey.value(), api.throttle(), api.gatewayResponses()));
             return new LocalRuntime(options, postgres, dataApi, queues, queueSpecs, functions, sources, schedules,
-                    gateway, redispatched, apiKey, api);
+                    gateway, redispatched, apiKey, api, customResources);
         } catch (IOException e) {
             schedules.forEach(LocalSchedule::close);
             close(sources, functions, queues, dataApi, postgres);
@@ -261,9 +270,7 @@ public final class LocalRuntime implements AutoCloseable {
         out.append("Conveyor is running locally (template ").append(options.template().getFileName())
                 .append(", stack ").append(options.stackName()).append(")\n");
         out.append("  PostgreSQL  ").append(postgres.jdbcUrl()).append("  (data in ")
-                .append(options.dataDirectory().resolve("postgres")).append(", migrations applied: ")
-                .append(postgres.migrationsApplied().isEmpty() ? "none needed" : postgres.migrationsApplied())
-                .append(")\n");
+                .append(options.dataDirectory().resolve("postgres")).append(")\n");
         out.append("  Data API    ").append(dataApi.endpoint()).append("  (cluster ").append(LocalDataApi.CLUSTER_ARN)
                 .append(")\n");
         out.append("  Store       ").append(store().equals("dataapi")
@@ -289,6 +296,9 @@ public final class LocalRuntime implements AutoCloseable {
                     .append(" s, ").append(Math.min(options.pollers(), q.maximumConcurrency())).append(" pollers")
                     .append(q.reportBatchItemFailures() ? ", ReportBatchItemFailures)" : ")"));
             out.append('\n');
+        }
+        for (LocalCustomResources.Answer answer : customResources) {
+            out.append("  deployed    ").append(answer.logicalId()).append(' ').append(answer.data()).append('\n');
         }
         if (redispatched > 0) {
             out.append("  re-sent the messages of ").append(redispatched).append(" waiting jobs\n");

@@ -66,6 +66,14 @@ public final class Stack {
                             boolean reportBatchItemFailures, int maximumConcurrency, boolean enabled) {
     }
 
+    /**
+     * A custom resource ({@code Custom::Name} or {@code AWS::CloudFormation::CustomResource}): the function its
+     * {@code ServiceToken} names (its logical id) and its properties, resolved, {@code ServiceToken} included.
+     */
+    public record CustomResourceSpec(String logicalId, String type, String functionLogicalId,
+                                     Map<String, Object> properties) {
+    }
+
     /** A {@code Schedule} event. */
     public record ScheduleSource(String eventName, String expression, boolean enabled, String input) {
     }
@@ -127,12 +135,17 @@ public final class Stack {
             values.put(parameter.name(), parameter.isList() ? List.of(value.split(",", -1)) : value);
         }
         values.put("AWS::StackName", stackName);
-        values.put("AWS::StackId", "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + stackName + "/local");
+        values.put("AWS::StackId", stackId(stackName));
         values.put("AWS::Region", REGION);
         values.put("AWS::AccountId", ACCOUNT);
         values.put("AWS::Partition", "aws");
         values.put("AWS::URLSuffix", "amazonaws.com");
         return new Stack(template, stackName, values);
+    }
+
+    /** The local stack's id, as {@code AWS::StackId} gives it. */
+    public static String stackId(String stackName) {
+        return "arn:aws:cloudformation:" + REGION + ":" + ACCOUNT + ":stack/" + stackName + "/local";
     }
 
     public Intrinsics intrinsics() {
@@ -291,6 +304,38 @@ public final class Stack {
                 environment, routes, queues, schedules, properties);
     }
 
+    /**
+     * The custom resources, in the template's order, each with the function that provides it.
+     *
+     * @throws IllegalArgumentException when a {@code ServiceToken} is not one of the template's functions
+     */
+    public List<CustomResourceSpec> customResources() {
+        List<CustomResourceSpec> custom = new ArrayList<>();
+        for (Template.Resource resource : resources.values()) {
+            String type = resource.type();
+            if (!(type.startsWith("Custom::") || type.equals("AWS::CloudFormation::CustomResource"))
+                    || !exists(resource)) {
+                continue;
+            }
+            Map<String, Object> properties = Template.map(intrinsics.resolve(resource.properties()),
+                    resource.logicalId());
+            String token = String.valueOf(properties.get("ServiceToken"));
+            String function = template.resources("AWS::Serverless::Function").stream()
+                    .map(Template.Resource::logicalId)
+                    .filter(id -> functionArn(id).equals(token))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("template: " + resource.logicalId()
+                            + ".ServiceToken is " + token + ", not a function of this template (the local "
+                            + "runtime runs custom resources its own functions provide)"));
+            custom.add(new CustomResourceSpec(resource.logicalId(), type, function, properties));
+        }
+        return custom;
+    }
+
+    private String functionArn(String logicalId) {
+        return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + stackName + "-" + logicalId;
+    }
+
     private boolean exists(Template.Resource resource) {
         return resource.condition() == null || intrinsics.condition(String.valueOf(resource.condition()));
     }
@@ -309,6 +354,18 @@ public final class Stack {
     }
 
     private String ref(String logicalId) {
+        int dot = logicalId.indexOf('.');
+        Template.Resource function = dot > 0 ? resources.get(logicalId.substring(0, dot)) : null;
+        if (function != null && function.type().equals("AWS::Serverless::Function")) {
+            // SAM's references to what AutoPublishAlias makes: locally, one version, always the same.
+            String arn = functionArn(function.logicalId());
+            return switch (logicalId.substring(dot + 1)) {
+                case "Version" -> arn + ":1";
+                case "Alias" -> arn + ":" + function.properties().getOrDefault("AutoPublishAlias",
+                        template.globals("Function").getOrDefault("AutoPublishAlias", "live"));
+                default -> throw new IllegalArgumentException("template: Ref to unknown " + logicalId);
+            };
+        }
         Template.Resource resource = resources.get(logicalId);
         if (resource == null) {
             throw new IllegalArgumentException("template: Ref to unknown parameter or resource " + logicalId);
@@ -345,7 +402,7 @@ public final class Stack {
             }
         }
         if (resource.type().equals("AWS::Serverless::Function") && attribute.equals("Arn")) {
-            return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + stackName + "-" + logicalId;
+            return functionArn(logicalId);
         }
         throw new IllegalArgumentException("template: the local runtime cannot resolve " + logicalId + "." + attribute);
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class StackTest {
     private static final Path TEMPLATE = Path.of("..", "template.yaml").toAbsolutePath().normalize();
     private static final String SECRET = "arn:aws:secretsmanager:us-east-1:000000000000:secret:conveyor-db-AbCdEf";
+    private static final String CLUSTER = "arn:aws:rds:us-east-1:000000000000:cluster:conveyor";
     private static final Map<String, String> DATABASE = Map.of(
             "DatabaseUrl", "jdbc:postgresql://db/conveyor", "DatabaseSecretArn", SECRET);
 
@@ -198,5 +199,32 @@ class StackTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> stack.intrinsics().resolve(Map.of("Ref", "Nothing")));
         assertTrue(unknown.getMessage().contains("Nothing"), unknown.getMessage());
+    }
+
+    @Test
+    void theSchemaMigrationIsACustomResourceOfTheMigrateFunctionThatEveryServingFunctionWaitsFor() {
+        Stack stack = stack(Map.of());
+        List<Stack.FunctionSpec> functions = functions(stack);
+
+        List<Stack.CustomResourceSpec> custom = stack.customResources();
+        assertEquals(1, custom.size());
+        Stack.CustomResourceSpec migration = custom.get(0);
+        assertEquals("SchemaMigration", migration.logicalId());
+        assertEquals("MigrateSchemaFunction", migration.functionLogicalId());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:conveyor-MigrateSchemaFunction:1",
+                migration.properties().get("CodeVersion"));
+        assertEquals("jdbc:postgresql://db/conveyor", migration.properties().get("Database"));
+        assertEquals(CLUSTER + "/conveyor", stack(Map.of("Store", "dataapi",
+                "DatabaseClusterArn", CLUSTER)).customResources().get(0).properties().get("Database"));
+
+        Map<String, Object> resources = Template.load(TEMPLATE).section("Resources");
+        for (Stack.FunctionSpec function : functions) {
+            if (function.logicalId().equals("MigrateSchemaFunction")) {
+                continue;
+            }
+            Object dependsOn = Template.map(resources.get(function.logicalId()), function.logicalId()).get("DependsOn");
+            assertTrue(dependsOn instanceof List<?> list && list.contains("SchemaMigration"),
+                    function.logicalId() + " must wait for the schema: DependsOn " + dependsOn);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.conveyor.local.template;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.api.Routes;
 import java.io.File;
 import java.io.IOException;
@@ -94,8 +95,9 @@ final class TemplateStructure {
             problems.add(function.logicalId() + ": Handler " + handler + ": no class " + className);
             return null;
         }
-        if (!RequestHandler.class.isAssignableFrom(type)) {
-            problems.add(function.logicalId() + ": Handler " + handler + " is not a RequestHandler");
+        if (!RequestHandler.class.isAssignableFrom(type) && !RequestStreamHandler.class.isAssignableFrom(type)) {
+            problems.add(function.logicalId() + ": Handler " + handler
+                    + " is neither a RequestHandler nor a RequestStreamHandler");
         }
         if (Arrays.stream(type.getMethods()).noneMatch(m -> m.getName().equals(methodName))) {
             problems.add(function.logicalId() + ": Handler " + handler + ": " + className + " has no method "

@@ -23,7 +23,7 @@ class TemplateStructureTest {
             "DatabaseUrl", "jdbc:postgresql://db/conveyor",
             "DatabaseSecretArn", "arn:aws:secretsmanager:us-east-1:000000000000:secret:conveyor-db-AbCdEf");
     private static final List<String> FUNCTIONS = List.of("DeadLetterFunction", "GetJobFunction",
-            "ManageJobFunction", "ProcessJobFunction", "SubmitJobFunction", "SweepJobsFunction");
+            "ManageJobFunction", "MigrateSchemaFunction", "ProcessJobFunction", "SubmitJobFunction", "SweepJobsFunction");
 
     @TempDir
     Path dir;
@@ -46,7 +46,7 @@ class TemplateStructureTest {
         // The scan sees what each function is known to read, so an empty or partial scan cannot pass.
         assertEquals(FUNCTIONS, reads.keySet().stream().sorted().toList());
         for (String function : FUNCTIONS) {
-            assertEquals(!function.equals("DeadLetterFunction"),
+            assertEquals(!function.equals("DeadLetterFunction") && !function.equals("MigrateSchemaFunction"),
                     reads.get(function).contains("CONVEYOR_QUEUE_URL (required)"), function + ": " + reads);
             assertTrue(reads.get(function).contains("CONVEYOR_DB_URL (required)"), function + ": " + reads);
             assertTrue(reads.get(function).contains("AWS_REGION (required)"), function + ": " + reads);
@@ -56,6 +56,7 @@ class TemplateStructureTest {
         assertTrue(reads.get("DeadLetterFunction").contains("CONVEYOR_DLQ_URL (required)"), reads.toString());
         assertTrue(reads.get("DeadLetterFunction").contains("CONVEYOR_MAX_RECEIVE_COUNT"), reads.toString());
         assertTrue(reads.get("SweepJobsFunction").contains("CONVEYOR_STALL_SECONDS"), reads.toString());
+        assertTrue(reads.get("MigrateSchemaFunction").contains("CONVEYOR_DB_CLUSTER_ARN (required)"), reads.toString());
         assertTrue(!reads.get("SubmitJobFunction").contains("CONVEYOR_STALL_SECONDS"),
                 "the sweeper's setting is not the submit function's: " + reads);
     }
@@ -90,7 +91,8 @@ class TemplateStructureTest {
     @Test
     void aVariableTheFunctionsNeedIsFoundMissingInEachThatReadsIt() throws IOException {
         Path copy = broken("        CONVEYOR_QUEUE_URL: !Ref JobsQueue\n", "");
-        for (String function : FUNCTIONS.stream().filter(f -> !f.equals("DeadLetterFunction")).toList()) {
+        for (String function : FUNCTIONS.stream()
+                .filter(f -> !f.equals("DeadLetterFunction") && !f.equals("MigrateSchemaFunction")).toList()) {
             assertRejected(copy, function + ": CONVEYOR_QUEUE_URL is not set by the template (required by "
                     + "dev.conveyor.config.Wiring.queue)");
         }
