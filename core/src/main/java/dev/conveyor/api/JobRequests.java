@@ -7,6 +7,7 @@ import dev.conveyor.job.FieldError;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.json.Json;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,11 +29,18 @@ public final class JobRequests {
 
     private final HandlerRegistry handlers;
     private final double maxTimeoutSeconds;
+    private final int maxPayloadBytes;
 
     /** @param maxTimeoutSeconds the longest attempt the process-job function can run */
     public JobRequests(HandlerRegistry handlers, double maxTimeoutSeconds) {
+        this(handlers, maxTimeoutSeconds, Integer.MAX_VALUE);
+    }
+
+    /** @param maxPayloadBytes the largest payload, as JSON, the store keeps ({@code JobStore.maxJsonBytes}) */
+    public JobRequests(HandlerRegistry handlers, double maxTimeoutSeconds, int maxPayloadBytes) {
         this.handlers = handlers;
         this.maxTimeoutSeconds = maxTimeoutSeconds;
+        this.maxPayloadBytes = maxPayloadBytes;
     }
 
     /**
@@ -73,7 +81,15 @@ public final class JobRequests {
             errors.add(new FieldError(prefix + "payload", "must be a JSON object"));
             payload = null;
         } else {
+            int count = errors.size();
             checkValues(payload, prefix + "payload", errors);
+            if (errors.size() == count && maxPayloadBytes < Integer.MAX_VALUE) {
+                int bytes = Json.write(payload).getBytes(StandardCharsets.UTF_8).length;
+                if (bytes > maxPayloadBytes) {
+                    errors.add(new FieldError(prefix + "payload", "is " + bytes + " bytes as JSON; this deployment's "
+                            + "store (the RDS Data API) keeps at most " + maxPayloadBytes));
+                }
+            }
         }
         int maxRetries = integer(node, "max_retries", prefix, 0, NewJob.MAX_RETRIES_LIMIT,
                 NewJob.DEFAULT_MAX_RETRIES, errors);

@@ -66,7 +66,7 @@ public final class Wiring {
         Clock clock = MicrosecondClock.systemUtc();
         JobRequests requests = new JobRequests(HandlerRegistry.load(),
                 config.number("CONVEYOR_CONSUMER_TIMEOUT_SECONDS", DEFAULT_CONSUMER_TIMEOUT_SECONDS)
-                        - CONSUMER_MARGIN_SECONDS);
+                        - CONSUMER_MARGIN_SECONDS, store.maxJsonBytes());
         return new JobsApi(store, new Dispatcher(queue, clock), requests, clock);
     }
 

@@ -13,7 +13,8 @@ public record JobQuery(Optional<JobState> state, Optional<String> type, int limi
     public static final int MAX_LIMIT = 100;
 
     public JobQuery {
-        if (limit < 1 || limit > MAX_LIMIT) {
+        // A page asks the store for one job more than it shows, to learn whether another page follows.
+        if (limit < 1 || limit > MAX_LIMIT + 1) {
             throw new IllegalArgumentException("limit out of range: " + limit);
         }
     }

@@ -20,6 +20,7 @@ import dev.conveyor.queue.ReceivedMessage;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.store.JobStore.Finish;
 import dev.conveyor.store.StoreException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -226,7 +227,16 @@ public final class JobProcessor {
         FailPoints.hit("handler.started", job);
         try {
             JsonNode result = handler.get().run(new JobContext(job, attempt.deadline, clock));
-            return new Outcome.Succeeded(result == null || result.isNull() ? Json.object() : result);
+            result = result == null || result.isNull() ? Json.object() : result;
+            int max = store.maxJsonBytes();
+            if (max < Integer.MAX_VALUE) {
+                int bytes = Json.write(result).getBytes(StandardCharsets.UTF_8).length;
+                if (bytes > max) { // another attempt would make the same: the store could not keep the job
+                    return new Outcome.Failed("the result is " + bytes + " bytes as JSON; this deployment's store "
+                            + "(the RDS Data API) keeps at most " + max, false);
+                }
+            }
+            return new Outcome.Succeeded(result);
         } catch (PermanentJobFailure e) {
             return new Outcome.Failed(describe(e), false);
         } catch (Throwable e) {

@@ -76,6 +76,22 @@ public interface JobStore extends AutoCloseable {
     /** Jobs newest first. */
     List<Job> list(JobQuery query);
 
+    /**
+     * The largest payload, and the largest result, this store keeps for one job, as serialized JSON in bytes.
+     * Unbounded but for the API's body limit, except where the store's protocol bounds a row (the RDS Data API).
+     */
+    default int maxJsonBytes() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * The most jobs one query should return: callers that want more (the sweeper) ask again. Unbounded except
+     * where the store's protocol bounds an answer (the RDS Data API's 1 MiB).
+     */
+    default int maxJobsPerQuery() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The job's history, oldest first. */
     List<JobEvent> events(JobId id);
 

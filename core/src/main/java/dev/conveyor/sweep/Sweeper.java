@@ -58,8 +58,13 @@ public final class Sweeper {
         int sent = 0;
         int unsent = 0;
         Instant now = clock.instant();
-        List<Job> owed = store.owedDispatch(now.plus(QUEUE_DELAY_LIMIT), now.minus(stallAfter), batchSize);
-        if (!owed.isEmpty()) {
+        // In parts as large as the store answers at once: each part sent leaves what is owed, so the next differs.
+        while (sent + unsent < batchSize) {
+            int want = Math.min(batchSize - sent - unsent, store.maxJobsPerQuery());
+            List<Job> owed = store.owedDispatch(now.plus(QUEUE_DELAY_LIMIT), now.minus(stallAfter), want);
+            if (owed.isEmpty()) {
+                break;
+            }
             Set<JobId> failed = dispatcher.send(owed);
             List<JobId> done = new ArrayList<>();
             owed.forEach(job -> {
@@ -68,8 +73,11 @@ public final class Sweeper {
                 }
             });
             store.markDispatched(done, now);
-            sent = done.size();
-            unsent = failed.size();
+            sent += done.size();
+            unsent += failed.size();
+            if (owed.size() < want || !failed.isEmpty()) {
+                break; // all of it, or the queue is failing: the next sweep takes the rest
+            }
         }
         Sweep sweep = new Sweep(sent, unsent, settled);
         if (sent + unsent + settled > 0) {
@@ -81,20 +89,29 @@ public final class Sweeper {
     /** Running jobs whose lease ran out: record the lost attempt, then send the retry's message. */
     private int settleExpiredLeases() {
         Instant now = clock.instant();
-        List<Job> expired = store.expiredLeases(now, batchSize);
-        Set<JobId> settled = new HashSet<>();
-        for (Job job : expired) {
-            if (LostAttempt.settle(store, retryPolicy, job, now).recorded()) {
-                settled.add(job.id());
+        int settled = 0;
+        int seen = 0;
+        while (seen < batchSize) {
+            int want = Math.min(batchSize - seen, store.maxJobsPerQuery());
+            List<Job> expired = store.expiredLeases(now, want);
+            seen += expired.size();
+            Set<JobId> part = new HashSet<>();
+            for (Job job : expired) {
+                if (LostAttempt.settle(store, retryPolicy, job, now).recorded()) {
+                    part.add(job.id());
+                }
+            }
+            if (!part.isEmpty()) {
+                List<Job> retrying = new ArrayList<>(store.findAll(part).values());
+                retrying.removeIf(job -> job.state().isTerminal());
+                Set<JobId> failed = dispatcher.send(retrying);
+                store.markDispatched(retrying.stream().map(Job::id).filter(id -> !failed.contains(id)).toList(), now);
+                settled += part.size();
+            }
+            if (expired.size() < want || part.isEmpty()) {
+                break; // all of them, or others settled these first: the next sweep looks again
             }
         }
-        if (!settled.isEmpty()) {
-            List<Job> retrying = new ArrayList<>(store.findAll(settled).values());
-            retrying.removeIf(job -> job.state().isTerminal());
-            Set<JobId> failed = dispatcher.send(retrying);
-            List<JobId> sent = retrying.stream().map(Job::id).filter(id -> !failed.contains(id)).toList();
-            store.markDispatched(sent, now);
-        }
-        return settled.size();
+        return settled;
     }
 }

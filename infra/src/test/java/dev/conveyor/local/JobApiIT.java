@@ -300,4 +300,41 @@ class JobApiIT extends LocalRuntimeTest {
             assertEquals(404, response.json().get("status").asInt(), path);
         }
     }
+
+    /**
+     * Jobs near the Data API's limits: 20 KB payloads (and, by echo, 20 KB results) run and are listed 100 to a page
+     * on either store (the Data API store lists in parts under its 1 MiB answer); a payload over that store's
+     * limit is refused there with a 400 naming it, so that no job is stored that could not be read.
+     */
+    @Test
+    void largeJobsRunAndAreListedAndAPayloadOverTheStoresLimitIsRefusedUpFront() {
+        String large = "x".repeat(20_000);
+        Set<String> mine = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            mine.add(submit("{\"type\": \"echo\", \"payload\": {\"message\": \"" + large + "\"}}"));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Set<String> done = new HashSet<>();
+        while (done.size() < mine.size() && System.nanoTime() < deadline) {
+            Http.Response page = http.get("/jobs?state=SUCCESS&type=echo&limit=100");
+            assertEquals(200, page.status(), page::toString);
+            page.json().get("jobs").forEach(job -> {
+                if (mine.contains(job.get("id").asText())) {
+                    assertEquals(large, job.at("/result/message").asText());
+                    done.add(job.get("id").asText());
+                }
+            });
+        }
+        assertEquals(mine, done, "every large job ran and is listed");
+
+        String over = "y".repeat(30_000);
+        Http.Response response = http.postJson("/jobs", "{\"type\": \"echo\", \"payload\": {\"message\": \"" + over + "\"}}");
+        if (runtime.store().equals("dataapi")) {
+            assertEquals(400, response.status(), response::toString);
+            assertTrue(response.json().toString().contains("\"field\":\"payload\""), response::toString);
+            assertTrue(response.json().toString().contains("keeps at most 24576"), response::toString);
+        } else {
+            assertEquals(202, response.status(), response::toString);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package dev.conveyor.store.dataapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobQuery;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.SqlJobStore;
 import dev.conveyor.store.sql.NamedSql;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,14 @@ import software.amazon.awssdk.services.rdsdata.model.TypeHint;
  * own retries (a 503 to the client, a message delivered again) take it from there.
  */
 public final class DataApiJobStore extends SqlJobStore {
+    /**
+     * A payload's or a result's limit: the API answers no row over 64 KB, and a job's row holds both, its error
+     * and its other columns. Submissions and results over it are refused, so that every stored job can be read.
+     */
+    public static final int MAX_JSON_BYTES = 24 * 1024;
+    /** Jobs per call: at 64 KB a row at most, 12 rows stay well under the API's 1 MiB answer. */
+    public static final int JOBS_PER_QUERY = 12;
+
     private final RdsDataClient client;
     private final String clusterArn;
     private final String secretArn;
@@ -115,6 +126,33 @@ public final class DataApiJobStore extends SqlJobStore {
             case INTEGER, BIGINT -> p.value(Field.fromLongValue(((Number) v).longValue())).build();
             case DOUBLE -> p.value(Field.fromDoubleValue((Double) v)).build();
         };
+    }
+
+    @Override
+    public int maxJsonBytes() {
+        return MAX_JSON_BYTES;
+    }
+
+    @Override
+    public int maxJobsPerQuery() {
+        return JOBS_PER_QUERY;
+    }
+
+    /** A page of up to 100 jobs in calls of {@link #JOBS_PER_QUERY}, each continuing after the last (keyset). */
+    @Override
+    public List<Job> list(JobQuery query) {
+        List<Job> jobs = new ArrayList<>();
+        Optional<JobQuery.Position> after = query.after();
+        while (jobs.size() < query.limit()) {
+            int want = Math.min(JOBS_PER_QUERY, query.limit() - jobs.size());
+            List<Job> part = super.list(new JobQuery(query.state(), query.type(), want, after));
+            jobs.addAll(part);
+            if (part.size() < want) {
+                break;
+            }
+            after = Optional.of(JobQuery.Position.of(part.get(part.size() - 1)));
+        }
+        return jobs;
     }
 
     @Override
