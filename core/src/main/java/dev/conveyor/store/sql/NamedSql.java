@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * SQL with {@code :name} parameters, as the RDS Data API takes it, turned into JDBC's positional {@code ?} form.
- * A colon inside a string literal, a quoted identifier, a dollar-quoted body or a comment is not a parameter, and
- * neither is a {@code ::} cast.
+ * A colon inside a string literal (an {@code E'...'} one too, where a backslash escapes a quote), a quoted
+ * identifier, a dollar-quoted body or a comment is not a parameter, and neither is a {@code ::} cast.
  *
  * @param jdbcSql the statement with a {@code ?} for each parameter occurrence
  * @param names the parameter name of each {@code ?}, in order; a name used twice appears twice
@@ -22,7 +22,7 @@ public record NamedSql(String jdbcSql, List<String> names) {
             char c = sql.charAt(i);
             int end;
             if (c == '\'' || c == '"') {
-                end = skipQuoted(sql, i, c);
+                end = skipQuoted(sql, i, c, c == '\'' && isEscapeStringPrefix(sql, i));
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
                 end = skipLineComment(sql, i);
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
@@ -49,9 +49,13 @@ public record NamedSql(String jdbcSql, List<String> names) {
         return new NamedSql(out.toString(), List.copyOf(names));
     }
 
-    private static int skipQuoted(String sql, int start, char quote) {
+    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
         int i = start + 1;
         while (i < sql.length()) {
+            if (backslashEscapes && sql.charAt(i) == '\\') {
+                i += 2;
+                continue;
+            }
             if (sql.charAt(i) == quote) {
                 if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
                     i += 2;
@@ -62,6 +66,12 @@ public record NamedSql(String jdbcSql, List<String> names) {
             i++;
         }
         return sql.length();
+    }
+
+    /** Whether the quote at {@code quote} opens an escape string: {@code E'...'}, the E not ending a longer name. */
+    private static boolean isEscapeStringPrefix(String sql, int quote) {
+        return quote > 0 && (sql.charAt(quote - 1) == 'E' || sql.charAt(quote - 1) == 'e')
+                && (quote == 1 || !isNamePart(sql.charAt(quote - 2)) && sql.charAt(quote - 2) != '$');
     }
 
     private static int skipLineComment(String sql, int start) {

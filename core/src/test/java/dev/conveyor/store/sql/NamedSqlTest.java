@@ -35,6 +35,12 @@ class NamedSqlTest {
     }
 
     @Test
+    void aBackslashEscapesAQuoteInAnEscapeStringOnly() {
+        NamedSql sql = NamedSql.parse("SELECT E'it\\'s :no', e'\\\\', :yes, 'C:\\', :also");
+        assertEquals(List.of("yes", "also"), sql.names());
+    }
+
+    @Test
     void positionalDollarParametersAreNotDollarQuotes() {
         NamedSql sql = NamedSql.parse("SELECT $1, :a");
         assertEquals(List.of("a"), sql.names());
