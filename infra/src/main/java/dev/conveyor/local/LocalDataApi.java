@@ -73,7 +73,7 @@ public final class LocalDataApi implements AutoCloseable {
      *
      * @param port the port on 127.0.0.1, 0 for a free one
      * @param serverUrl the PostgreSQL server, {@code jdbc:postgresql://host:port/}, to which a database name is added
-     * @param properties user, password and driver settings for its connections
+     * @param properties user, password and driver settings for its connections (but no socket timeout)
      * @param defaultDatabase the database of a request that names none
      */
     public static LocalDataApi start(int port, String serverUrl, Properties properties, String defaultDatabase) {
@@ -85,7 +85,12 @@ public final class LocalDataApi implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            LocalDataApi api = new LocalDataApi(server, threads, serverUrl, properties, defaultDatabase);
+            // A statement ends at its query timeout (45 s) or, with continueAfterTimeout, when it ends: a driver
+            // socket timeout (30 s in Conveyor's settings) would cut it first, as a lost connection.
+            Properties connectionProperties = new Properties();
+            connectionProperties.putAll(properties);
+            connectionProperties.setProperty("socketTimeout", "0");
+            LocalDataApi api = new LocalDataApi(server, threads, serverUrl, connectionProperties, defaultDatabase);
             server.createContext("/", api::handle);
             server.setExecutor(threads);
             server.start();

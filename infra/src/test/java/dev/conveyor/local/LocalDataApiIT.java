@@ -13,6 +13,7 @@ import dev.conveyor.store.dataapi.DataApiJobStore;
 import dev.conveyor.testing.TestDatabase;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -261,6 +262,21 @@ class LocalDataApiIT {
                 () -> execute("SELECT repeat('x', 60000) AS big FROM generate_series(1, 20)"));
         assertTrue(answer.getMessage().contains("response size limit"), answer::getMessage);
         assertEquals(15, execute("SELECT repeat('x', 60000) AS big FROM generate_series(1, 15)").records().size());
+    }
+
+    @Test
+    void theDriversSocketTimeoutDoesNotCutAStatementAwsLetsRun() {
+        Properties properties = TestDatabase.properties();
+        properties.setProperty("socketTimeout", "1");
+        try (LocalDataApi impatient = LocalDataApi.start(0, db.serverUrl(), properties, db.name());
+             RdsDataClient impatientClient = client(impatient.endpoint())) {
+            for (boolean continueAfterTimeout : List.of(false, true)) {
+                ExecuteStatementResponse slept = impatientClient.executeStatement(b -> b
+                        .resourceArn(LocalDataApi.CLUSTER_ARN).secretArn(LocalDataApi.SECRET_ARN).database(db.name())
+                        .continueAfterTimeout(continueAfterTimeout).sql("SELECT pg_sleep(1.5)::text AS slept"));
+                assertEquals(1, slept.records().size());
+            }
+        }
     }
 
     @Test
