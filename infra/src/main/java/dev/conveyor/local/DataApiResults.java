@@ -23,7 +23,8 @@ import java.util.Base64;
  * {@code doubleValue} for floating point, {@code booleanValue}, {@code blobValue}, {@code arrayValue}, and
  * {@code stringValue} for everything else, numeric included unless {@code decimalReturnType} is
  * {@code DOUBLE_OR_LONG}; {@code isNull} for NULL), timestamps in {@link DataApiTimestamps}' form; the columns'
- * metadata when asked; or, with {@code formatRecordsAs: JSON}, the rows as one JSON string of objects.
+ * metadata when asked; or, with {@code formatRecordsAs: JSON}, the rows as one JSON string of objects (and no
+ * metadata).
  * AWS's limits hold too: 64 KB a row, 1 MiB an answer.
  */
 final class DataApiResults {
@@ -76,7 +77,7 @@ final class DataApiResults {
         } else {
             response.set("records", records);
         }
-        if (metadata) {
+        if (metadata && !json) { // AWS leaves columnMetadata blank for formatRecordsAs JSON
             ArrayNode columnMetadata = response.putArray("columnMetadata");
             for (int i = 1; i <= columns; i++) {
                 columnMetadata.addObject()

@@ -1,6 +1,7 @@
 package dev.conveyor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,6 +168,15 @@ class LocalDataApiIT {
         assertTrue(response.records().isEmpty());
         assertEquals(Json.parse("[{\"one\": 1, \"letter\": \"a\", \"none\": null},"
                 + " {\"one\": 2, \"letter\": \"b\", \"none\": 3}]"), Json.parse(response.formattedRecords()));
+    }
+
+    @Test
+    void formattedRecordsComeWithoutColumnMetadataEvenWhenAskedFor() {
+        ExecuteStatementResponse response = execute(b -> b.formatRecordsAs(RecordsFormatType.JSON)
+                .includeResultMetadata(true).sql("SELECT 1 AS one"));
+
+        assertEquals(Json.parse("[{\"one\": 1}]"), Json.parse(response.formattedRecords()));
+        assertFalse(response.hasColumnMetadata(), response::toString);
     }
 
     @Test
