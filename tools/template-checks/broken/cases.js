@@ -56,6 +56,26 @@ module.exports = [
     }],
   },
   {
+    name: 'iam-wildcard-among-resources',
+    why: "get-job may read the attributes of its two queues and of any other ('*' beside the named ones)",
+    expect: { guard: 'iam_statements_name_their_actions_and_resources' },
+    edits: [{
+      find: '                - !GetAtt JobsDeadLetterQueue.Arn\n',
+      replace: "                - !GetAtt JobsDeadLetterQueue.Arn\n                - '*'\n",
+    }],
+  },
+  {
+    name: 'iam-wildcard-in-a-single-policy-document',
+    why: "process-job's policy is one document rather than a list of them, and it allows 'sqs:*'",
+    expect: { guard: 'iam_statements_name_their_actions_and_resources' },
+    edits: [{
+      find: '        - !Ref DatabaseAccessPolicy\n        - Statement:\n            - Sid: BackoffByVisibility\n' +
+        '              Effect: Allow\n              Action:\n                - sqs:ChangeMessageVisibility\n',
+      replace: '        Statement:\n            - Sid: BackoffByVisibility\n' +
+        "              Effect: Allow\n              Action:\n                - 'sqs:*'\n",
+    }],
+  },
+  {
     name: 'iam-wildcard-under-if',
     why: "the Data API statement, under !If UseDataApi, allows 'rds-data:*' on any cluster",
     expect: { guard: 'iam_statements_name_their_actions_and_resources' },
