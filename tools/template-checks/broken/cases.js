@@ -88,6 +88,42 @@ module.exports = [
     }],
   },
   {
+    name: 'function-with-full-access-policy',
+    why: 'sweep-jobs takes the AWS managed AmazonSQSFullAccess policy instead of SQSSendMessagePolicy',
+    expect: { guard: 'functions_take_no_broad_managed_policies' },
+    edits: [{
+      find: '      Policies:\n        - !Ref DatabaseAccessPolicy\n        - SQSSendMessagePolicy:\n' +
+        '            QueueName: !GetAtt JobsQueue.QueueName\n      Events:\n        Sweep:\n',
+      replace: '      Policies:\n        - !Ref DatabaseAccessPolicy\n        - AmazonSQSFullAccess\n' +
+        '      Events:\n        Sweep:\n',
+    }],
+  },
+  {
+    name: 'event-source-mapping-without-report-batch-item-failures',
+    why: 'a second consumer of the jobs queue, mapped as an AWS::Lambda::EventSourceMapping, reports no batch item ' +
+      'failures',
+    expect: { guard: 'sqs_mappings_report_batch_item_failures' },
+    edits: [{
+      find: '  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n',
+      replace: '  JobsMapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n' +
+        '      EventSourceArn: !GetAtt JobsQueue.Arn\n      FunctionName: !Ref ProcessJobFunction\n\n' +
+        '  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n',
+    }],
+  },
+  {
+    name: 'event-source-mapping-without-dead-letter-queue',
+    why: 'an AWS::Lambda::EventSourceMapping consumes a queue that has no redrive policy',
+    expect: { guard: 'mapped_queues_have_a_dead_letter_queue' },
+    edits: [{
+      find: '  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n',
+      replace: '  AuditQueue:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 360\n\n' +
+        '  AuditMapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n' +
+        '      EventSourceArn: !GetAtt AuditQueue.Arn\n      FunctionName: !Ref ProcessJobFunction\n' +
+        '      FunctionResponseTypes:\n        - ReportBatchItemFailures\n\n' +
+        '  JobsDeadLetterQueue:\n    Type: AWS::SQS::Queue\n',
+    }],
+  },
+  {
     name: 'validator-unknown-property',
     why: 'the jobs queue has a property SQS does not have',
     expect: { validator: 'F3002' },
