@@ -123,9 +123,11 @@ function check() {
     if (c.expect.validator) {
       const r = validated[1 + validatorCases.indexOf(c)];
       const hits = r.findings.filter((f) => f.ruleId === c.expect.validator && FAILING.includes(f.severity));
-      ok = hits.length > 0;
+      const others = [...new Set(r.findings.filter((f) => f.ruleId !== c.expect.validator).map((f) => f.ruleId))];
+      ok = hits.length > 0 && others.length === 0;
       verdict = ok ? `rejected by the validator: ${hits[0].text.replace(/^\S+ /, '')}`
-        : `NOT rejected: the validator found ${r.findings.map((f) => f.ruleId).join(', ') || 'nothing'}`;
+        : hits.length > 0 ? `rejected, but the validator also found ${others.join(', ')}: the case is not precise`
+          : `NOT rejected: the validator found ${r.findings.map((f) => f.ruleId).join(', ') || 'nothing'}`;
     } else {
       const raw = guard(file).status;
       const resolved = guard(resolvedPath(file)).status;

@@ -3,7 +3,8 @@
 // below; an edit whose text template.yaml no longer has fails the run, so the cases cannot silently go stale.
 //
 // expect: { guard: 'rule' } - that rule of conveyor.guard fails on the copy (or on its resolved copy) and no
-//         other rule does; { validator: 'RuleId' } - AWS's validator reports that rule at ERROR or FATAL.
+//         other rule does; { validator: 'RuleId' } - AWS's validator reports that rule at ERROR or FATAL, and
+//         nothing else.
 'use strict';
 
 module.exports = [
