@@ -1,0 +1,162 @@
+package dev.conveyor.bench;
+
+import dev.conveyor.local.LocalDataApi;
+import dev.conveyor.local.LocalPostgres;
+import dev.conveyor.local.LocalQueues;
+import dev.conveyor.local.template.Stack;
+import dev.conveyor.local.template.Template;
+import dev.conveyor.store.jdbc.JdbcJobStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One run of the benchmark, in an order that keeps what is measured alone on the machine: first the bare
+ * infrastructure's ceiling and the functions' cold starts (on a PostgreSQL and an SQS server of the bench's own),
+ * stopped before the local runtime starts; then the runtime in a child JVM and the load phases against it over
+ * HTTP: a warm-up, {@code POST /jobs} from concurrent clients, {@code POST /jobs/batch}, and the paced latency phase.
+ */
+final class Bench {
+    private static final Pattern ARTIFACT = Pattern.compile("conveyor-([a-z-]+)\\.zip$");
+
+    private final BenchOptions options;
+    private final PrintStream progress;
+
+    Bench(BenchOptions options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    Results run() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Path template = options.root().resolve("template.yaml");
+        Path work = Files.createTempDirectory("conveyor-bench-");
+        try {
+            Machine machine = Machine.describe();
+            progress.println("Machine: " + machine);
+            Ceiling.Result ceiling;
+            List<ColdStarts.Result> coldStarts = new ArrayList<>();
+            Map<String, Long> artifacts;
+            LocalPostgres postgres = LocalPostgres.start(work.resolve("infrastructure").resolve("postgres"), true);
+            try (LocalQueues queues = LocalQueues.start(0);
+                 JdbcJobStore store = JdbcJobStore.connect(postgres.jdbcUrl(), LocalPostgres.USER, null,
+                         2 * options.ceilingThreads())) {
+                progress.printf("Measuring the ceiling: %,d jobs through bare PostgreSQL, then ElasticMQ...%n",
+                        options.ceilingJobs());
+                String queueUrl = queues.client().createQueue(b -> b.queueName("conveyor-bench-ceiling")
+                        .attributesWithStrings(Map.of("VisibilityTimeout", "360"))).queueUrl();
+                ceiling = Ceiling.measure(store, queues.client(), queueUrl, options.ceilingJobs(),
+                        options.ceilingThreads());
+                progress.printf("  PostgreSQL %.0f jobs/s, ElasticMQ %.0f jobs/s%n", ceiling.postgresJobsPerSecond(),
+                        ceiling.sqsJobsPerSecond());
+
+                Stack stack = Stack.of(Template.load(template), "conveyor", Map.of(
+                        "Store", "jdbc",
+                        "DatabaseUrl", postgres.jdbcUrl(),
+                        "DatabaseSecretArn", LocalDataApi.SECRET_ARN,
+                        "DatabaseClusterArn", LocalDataApi.CLUSTER_ARN));
+                for (Stack.QueueSpec queue : stack.queues()) {
+                    stack.queueCreated(queue.logicalId(), queues.create(queue));
+                }
+                artifacts = artifactBytes(template, stack);
+                Map<String, String> lambda = new HashMap<>(queues.environment());
+                lambda.put("TZ", ":UTC");
+                lambda.put("CONVEYOR_DB_USER", LocalPostgres.USER);
+                lambda.put("CONVEYOR_DB_PASSWORD", "");
+                ColdStarts cold = new ColdStarts(Files.createDirectories(work.resolve("cold-starts")), template, stack,
+                        lambda, store, queues.client());
+                for (String function : ColdStarts.FUNCTIONS) {
+                    progress.printf("Cold starts of %s: %d fresh JVMs...%n", function, options.coldStartRuns());
+                    coldStarts.add(cold.measure(function, options.coldStartRuns()));
+                }
+            } finally {
+                postgres.close();
+            }
+
+            RuntimeProcess runtime = null;
+            Api api;
+            String target;
+            if (options.url() == null) {
+                progress.println("Starting the local runtime...");
+                String limit = Integer.toString(options.apiRateLimit());
+                runtime = RuntimeProcess.start(template, work.resolve("runtime"), options.pollers(),
+                        Map.of("ApiRateLimit", limit, "ApiBurstLimit", limit));
+                api = new Api(runtime.url(), runtime.apiKey());
+                target = "the local runtime (" + runtime.url() + ")";
+            } else {
+                api = new Api(options.url(), options.apiKey());
+                target = options.url();
+            }
+            try {
+                if (options.warmup() > 0) {
+                    progress.printf("Warming up: %,d jobs...%n", options.warmup());
+                    phase("warm-up", Load.closedLoop(api, options.warmup(), options.clients(), 1), api);
+                }
+                progress.printf("POST /jobs: %,d jobs from %d clients...%n", options.jobs(), options.clients());
+                Phase single = phase("POST /jobs, " + options.clients() + " clients",
+                        Load.closedLoop(api, options.jobs(), options.clients(), 1), api);
+                progress.printf("POST /jobs/batch: %,d jobs, %d per request...%n", options.jobs(), options.batchSize());
+                Phase batch = phase("POST /jobs/batch, " + options.batchSize() + " per request",
+                        Load.closedLoop(api, options.jobs(), options.clients(), options.batchSize()), api);
+                progress.printf("Paced: %,d jobs at %.0f/s...%n", options.pacedJobs(), options.pacedRate());
+                Phase paced = phase(String.format("paced, %.0f jobs/s offered", options.pacedRate()),
+                        Load.paced(api, options.pacedJobs(), options.pacedRate()), api);
+                RuntimeProcess.Memory memory = runtime == null ? null : runtime.memory();
+                return new Results(options, machine, target, ceiling, coldStarts, artifacts, single, batch, paced,
+                        memory, (System.nanoTime() - started) / 1e9);
+            } finally {
+                if (runtime != null) {
+                    progress.println("Stopping the local runtime...");
+                    runtime.close();
+                }
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private Phase phase(String label, Load.Submitted submitted, Api api) throws IOException, InterruptedException {
+        Duration timeout = Duration.ofSeconds(Math.max(60, submitted.ids().size() / 50));
+        Map<String, JobTimes.Job> jobs = JobTimes.awaitFinished(api, submitted.ids(), timeout);
+        Phase phase = Phase.of(label, submitted, jobs);
+        progress.printf("  submit %.0f jobs/s, e2e %.0f jobs/s, p50 %.1f ms%n", submitted.jobsPerSecond(),
+                phase.e2eJobsPerSecond(), phase.latencyMs().p50());
+        return phase;
+    }
+
+    /** Every function's deployment artifact, as the template's {@code CodeUri} names it, by function name. */
+    static Map<String, Long> artifactBytes(Path template, Stack stack) throws IOException {
+        Map<String, Long> sizes = new TreeMap<>();
+        for (Stack.FunctionSpec spec : stack.functions()) {
+            String codeUri = String.valueOf(spec.properties().get("CodeUri"));
+            Matcher name = ARTIFACT.matcher(codeUri);
+            Path artifact = template.toAbsolutePath().getParent().resolve(codeUri);
+            if (name.find() && Files.exists(artifact)) {
+                sizes.put(name.group(1), Files.size(artifact));
+            }
+        }
+        return sizes;
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.conveyor.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark run as a user runs it, in a JVM of its own, with few jobs and short phases: it must print its
+ * table, then one JSON object on its last line whose figures add up: every job counted and finished, latencies in
+ * order, the ceiling the lower of its two rates, the fraction e2e over ceiling, the artifacts' real sizes. It says
+ * nothing about how fast Conveyor is: no target is enforced here.
+ */
+class BenchIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final int JOBS = 300;
+    private static final int PACED = 50;
+
+    @Test
+    void theToolPrintsATableAndFiguresThatAddUp() throws Exception {
+        List<String> lines = run("--json", "--jobs", Integer.toString(JOBS), "--clients", "4", "--warmup", "50",
+                "--paced-jobs", Integer.toString(PACED), "--paced-rate", "50", "--cold-start-runs", "1",
+                "--ceiling-jobs", "500", "--ceiling-threads", "2", "--root", ROOT.toString());
+        String table = String.join("\n", lines);
+        assertTrue(table.contains("Targets"), table);
+        assertTrue(table.contains("p50 submission -> SUCCESS <= 50 ms"), table);
+        JsonNode json = Json.parse(lines.get(lines.size() - 1));
+
+        assertPhase(json, JOBS);
+        assertPhase(json.get("batch"), JOBS);
+        assertPhase(json.get("paced"), PACED);
+        assertEquals(100, json.at("/batch/jobs_per_request").asInt());
+
+        JsonNode ceiling = json.get("ceiling");
+        double lower = Math.min(ceiling.get("postgres_jobs_per_s").asDouble(), ceiling.get("sqs_jobs_per_s").asDouble());
+        assertEquals(lower, json.get("ceiling_jobs_per_s").asDouble(), 0.11);
+        assertTrue(lower > 0, json::toString);
+        for (JsonNode phase : List.of(json, json.get("batch"))) {
+            assertEquals(phase.get("e2e_jobs_per_s").asDouble() / json.get("ceiling_jobs_per_s").asDouble(),
+                    phase.get("fraction_of_ceiling").asDouble(), 0.002, phase::toString);
+        }
+
+        for (String function : List.of("submit-job", "get-job", "process-job")) {
+            assertTrue(json.at("/cold_start_ms/" + function).asDouble() > 0, function);
+            Path zip = ROOT.resolve("functions").resolve(function).resolve("target").resolve("conveyor-" + function + ".zip");
+            assertEquals(Files.size(zip), json.at("/artifact_bytes/" + function).asLong(), function);
+        }
+        assertTrue(json.get("peak_rss_mb").asDouble() > 50, json::toString);
+        assertTrue(json.get("postgres_peak_pss_mb").asDouble() > 0, json::toString);
+        assertEquals(Runtime.getRuntime().availableProcessors(), json.at("/machine/cores").asInt());
+        for (String field : List.of("memory_mb", "os", "jvm")) {
+            assertTrue(json.get("machine").hasNonNull(field), field);
+        }
+        assertEquals(7, json.get("targets").size(), json::toString);
+        json.get("targets").forEach(target -> assertTrue(target.get("met").isBoolean(), target::toString));
+    }
+
+    /** Every job submitted was accepted, counted and finished, and the latencies are in order. */
+    private static void assertPhase(JsonNode phase, int jobs) {
+        assertEquals(jobs, phase.get("submitted").asInt(), phase::toString);
+        assertEquals(jobs, phase.get("succeeded").asInt(), phase::toString);
+        assertEquals(0, phase.get("refused").asInt(), phase::toString);
+        assertTrue(phase.get("submit_jobs_per_s").asDouble() > 0, phase::toString);
+        assertTrue(phase.get("e2e_jobs_per_s").asDouble() > 0, phase::toString);
+        double p50 = phase.get("p50_ms").asDouble();
+        double p95 = phase.get("p95_ms").asDouble();
+        double p99 = phase.get("p99_ms").asDouble();
+        double max = phase.get("max_ms").asDouble();
+        assertTrue(0 < p50 && p50 <= p95 && p95 <= p99 && p99 <= max, phase::toString);
+    }
+
+    /** Runs BenchMain in a child JVM, as ./conveyor bench does; answers its stdout's lines. */
+    private static List<String> run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("bench-it-", ".out");
+        Path err = Files.createTempFile("bench-it-", ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the benchmark did not finish in 3 minutes: " + Files.readString(err));
+        }
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), () -> "exit " + process.exitValue() + "\n" + String.join("\n", lines)
+                + "\n" + readQuietly(err));
+        return lines;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
