@@ -98,6 +98,19 @@ class SchemaIT {
         }
     }
 
+    @Test
+    void theJobsTableIsVacuumedAndAnalyzedAfterAThousandChangesWhateverItsSize() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'jobs'")) {
+            assertTrue(rs.next());
+            List<String> options = List.of(String.valueOf(rs.getString(1)).split(","));
+            for (String option : List.of("autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=1000",
+                    "autovacuum_analyze_scale_factor=0", "autovacuum_analyze_threshold=1000")) {
+                assertTrue(options.contains(option), options::toString);
+            }
+        }
+    }
+
     private static UUID insertIn(Statement s, JobState state) throws SQLException {
         UUID id = UUID.randomUUID();
         s.execute(insert(id, "PENDING"));
