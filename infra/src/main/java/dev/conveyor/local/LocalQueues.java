@@ -25,6 +25,16 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * the messages of waiting jobs again when it starts.
  */
 public final class LocalQueues implements AutoCloseable {
+    static {
+        // On Lambda each function instance has a JVM of its own; here they all share this one, whose HTTP client
+        // keeps only 5 idle connections per server (http.maxConnections): every other call to the SQS server would
+        // open a connection, and a new connection costs the server far more than the call. Read once, at the first
+        // connection: set it before any.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "128");
+        }
+    }
+
     private final int port;
     private final String endpoint;
     private final SqsClient client;
@@ -50,7 +60,11 @@ public final class LocalQueues implements AutoCloseable {
         ActorSystem system = ActorSystem.create("conveyor-sqs", ConfigFactory
                 .parseString("pekko.loglevel = WARNING\npekko.stdout-loglevel = WARNING\n"
                         + "pekko.log-dead-letters = off\npekko.log-dead-letters-during-shutdown = off\n"
-                        + "pekko.jvm-shutdown-hooks = off\npekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")
+                        + "pekko.jvm-shutdown-hooks = off\npekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
+                        // The AWS SDK's User-Agent and Authorization are not what pekko's typed parsers expect, and a
+                        // failed parse (formatting its error) costs more than the request; ElasticMQ needs no typed
+                        // header but those pekko always types (Host, Content-Type, ...).
+                        + "pekko.http.server.parsing.modeled-header-parsing = off")
                 .withFallback(ConfigFactory.load()));
         SQSRestServer server = SQSRestServerBuilder.withActorSystem(system)
                 .withInterface("127.0.0.1")
