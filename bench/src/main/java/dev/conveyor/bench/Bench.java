@@ -40,11 +40,12 @@ final class Bench {
 
     Results run() throws IOException, InterruptedException {
         long started = System.nanoTime();
+        double load = Machine.loadAverage();
         Path template = options.root().resolve("template.yaml");
         Path work = Files.createTempDirectory("conveyor-bench-");
         try {
             Machine machine = Machine.describe();
-            progress.println("Machine: " + machine);
+            progress.printf("Machine: %s; load average %.2f%n", machine, load);
             Ceiling.Result ceiling;
             List<ColdStarts.Result> coldStarts = new ArrayList<>();
             Map<String, Long> artifacts;
@@ -113,7 +114,7 @@ final class Bench {
                 Phase paced = phase(String.format("paced, %.0f jobs/s offered", options.pacedRate()),
                         Load.paced(api, options.pacedJobs(), options.pacedRate()), api);
                 RuntimeProcess.Memory memory = runtime == null ? null : runtime.memory();
-                return new Results(options, machine, target, ceiling, coldStarts, artifacts, single, batch, paced,
+                return new Results(options, machine, load, target, ceiling, coldStarts, artifacts, single, batch, paced,
                         memory, (System.nanoTime() - started) / 1e9);
             } finally {
                 if (runtime != null) {

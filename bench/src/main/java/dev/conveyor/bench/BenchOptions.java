@@ -16,7 +16,7 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
                     String url, String apiKey, boolean json, Path root) {
 
     static BenchOptions defaults(Path root) {
-        return new BenchOptions(10_000, 16, 100, 1_000, 100, 1_000, 5, 10_000, 4, 8, 1_000_000, null, null, false,
+        return new BenchOptions(10_000, 16, 100, 2_000, 100, 1_000, 5, 10_000, 4, 8, 1_000_000, null, null, false,
                 root);
     }
 
@@ -26,11 +26,12 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
                   --jobs N              echo jobs per throughput phase (default 10000)
                   --clients C           concurrent HTTP clients (default 16)
                   --batch-size B        jobs per POST /jobs/batch (default 100, the API's most)
-                  --warmup N            jobs submitted and finished before measuring, not counted (default 1000)
+                  --warmup N            jobs submitted and finished before measuring, not counted (default 2000)
                   --paced-rate R        jobs/s offered in the latency phase, an open loop (default 100)
                   --paced-jobs N        jobs in the latency phase (default 1000)
                   --cold-start-runs K   fresh JVMs per function; the median counts (default 5)
-                  --ceiling-jobs N      jobs through bare PostgreSQL and ElasticMQ for the ceiling (default 10000)
+                  --ceiling-jobs N      jobs through bare PostgreSQL and ElasticMQ for the ceiling, after as many
+                                        unmeasured (default 10000)
                   --ceiling-threads T   producer and consumer threads each for the ceiling (default 4)
                   --pollers P           the local runtime's pollers per SQS event source (default 8)
                   --api-rate-limit R    the usage plan's rate and burst for this run (default 1000000)

@@ -53,12 +53,15 @@ final class Ceiling {
         }
     }
 
+    /**
+     * Each pipeline runs twice with {@code jobs} jobs, and the second run counts: the servers' code (and the
+     * clients') is compiled by then, as the runtime's is by the time its phases are measured.
+     */
     static Result measure(JobStore store, SqsClient sqs, String queueUrl, int jobs, int threads)
             throws InterruptedException {
-        int warmUp = Math.max(BATCH * threads, jobs / 10);
-        postgres(store, warmUp, threads);
+        postgres(store, jobs, threads);
         double postgres = postgres(store, jobs, threads);
-        sqs(sqs, queueUrl, warmUp, threads);
+        sqs(sqs, queueUrl, jobs, threads);
         double queue = sqs(sqs, queueUrl, jobs, threads);
         return new Result(postgres, queue, jobs, threads);
     }

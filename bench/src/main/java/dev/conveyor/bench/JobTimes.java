@@ -20,6 +20,8 @@ import java.util.Set;
 final class JobTimes {
     private static final Set<String> WAITING = Set.of("PENDING", "RUNNING", "RETRYING");
     private static final Duration RESCAN = Duration.ofSeconds(10);
+    /** How often {@code GET /metrics} is asked: rarely enough that the asking costs the runtime nothing to speak of. */
+    private static final long POLL_MILLIS = 1000;
 
     private JobTimes() {
     }
@@ -58,7 +60,7 @@ final class JobTimes {
                     return jobs;
                 }
             }
-            Thread.sleep(idle ? 500 : 100);
+            Thread.sleep(POLL_MILLIS);
         }
     }
 

@@ -8,6 +8,15 @@ import java.util.List;
 /** The machine the figures come from: they mean little without it. */
 record Machine(int cores, long memoryMb, String cpu, String os, String jvm) {
 
+    /** The 1-minute load average: whatever else ran on the machine (counted with the bench's own threads). */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static Machine describe() {
         return new Machine(
                 Runtime.getRuntime().availableProcessors(),

@@ -20,7 +20,8 @@ final class Report {
         BenchOptions o = r.options();
         out.append(String.format(Locale.ROOT, "Conveyor benchmark: %,d echo jobs per phase, %d HTTP clients, target %s%n",
                 o.jobs(), o.clients(), r.target()));
-        out.append("Machine: ").append(r.machine()).append('\n');
+        out.append("Machine: ").append(r.machine())
+                .append(String.format(Locale.ROOT, "; load average %.2f at the start%n", r.loadAtStart()));
         if (o.url() == null) {
             out.append(String.format(Locale.ROOT, "The usage plan is raised to %,d requests/s, burst %,d, for this run "
                     + "(template default: 1,000/s, burst 2,000); %d pollers; %,d warm-up jobs not counted.%n",
@@ -31,9 +32,11 @@ final class Report {
                 "submit/s", "e2e/s", "of ceil.", "p50 ms", "p95 ms", "p99 ms", "max ms"));
         for (Phase phase : List.of(r.single(), r.batch(), r.paced())) {
             Percentiles l = phase.latencyMs();
-            out.append(String.format(Locale.ROOT, "%-34s %7d %8.0f %9.0f %8.0f%% %8.1f %8.1f %8.1f %8.1f%n",
+            String fraction = phase == r.paced() ? "-" // its rate is the one offered
+                    : String.format(Locale.ROOT, "%.0f%%", 100 * r.fractionOfCeiling(phase));
+            out.append(String.format(Locale.ROOT, "%-34s %7d %8.0f %9.0f %9s %8.1f %8.1f %8.1f %8.1f%n",
                     phase.label(), phase.succeeded(), phase.submitted().jobsPerSecond(), phase.e2eJobsPerSecond(),
-                    100 * r.fractionOfCeiling(phase), l.p50(), l.p95(), l.p99(), l.max()));
+                    fraction, l.p50(), l.p95(), l.p99(), l.max()));
         }
         for (Phase phase : List.of(r.single(), r.batch(), r.paced())) {
             if (phase.unfinished() > 0 || phase.submitted().refused() > 0) {
@@ -48,7 +51,8 @@ final class Report {
 
         Ceiling.Result c = r.ceiling();
         out.append(String.format(Locale.ROOT, "Ceiling (bare local infrastructure, runtime not running; %d+%d threads,"
-                + " batches of %d, %,d jobs)%n", c.threads(), c.threads(), Ceiling.BATCH, c.jobs()));
+                + " batches of %d, %,d jobs after as many unmeasured)%n", c.threads(), c.threads(), Ceiling.BATCH,
+                c.jobs()));
         out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n",
                 "PostgreSQL: the store's insert + claim + finish", c.postgresJobsPerSecond()));
         out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n",
@@ -101,6 +105,7 @@ final class Report {
         ObjectNode paced = json.putObject("paced").put("offered_jobs_per_s", round(r.paced().submitted()
                 .offeredPerSecond()));
         phase(paced, r.paced(), r);
+        paced.remove("fraction_of_ceiling");
         json.putObject("ceiling")
                 .put("postgres_jobs_per_s", round(r.ceiling().postgresJobsPerSecond()))
                 .put("sqs_jobs_per_s", round(r.ceiling().sqsJobsPerSecond()))
@@ -133,6 +138,7 @@ final class Report {
         }
         json.putObject("machine")
                 .put("cores", r.machine().cores())
+                .put("load_average_at_start", r.loadAtStart())
                 .put("memory_mb", r.machine().memoryMb())
                 .put("cpu", r.machine().cpu())
                 .put("os", r.machine().os())
