@@ -6,6 +6,7 @@ import dev.conveyor.local.LocalQueues;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.local.template.Template;
 import dev.conveyor.store.jdbc.JdbcJobStore;
+import dev.conveyor.store.jdbc.JdbcMigrator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,6 +51,8 @@ final class Bench {
             List<ColdStarts.Result> coldStarts = new ArrayList<>();
             Map<String, Long> artifacts;
             LocalPostgres postgres = LocalPostgres.start(work.resolve("infrastructure").resolve("postgres"), true);
+            // The bench's own database, with no stack to migrate it: the schema directly, as ./conveyor migrate.
+            JdbcMigrator.migrate(postgres.jdbcUrl(), JdbcJobStore.connectionProperties(LocalPostgres.USER, null));
             try (LocalQueues queues = LocalQueues.start(0);
                  JdbcJobStore store = JdbcJobStore.connect(postgres.jdbcUrl(), LocalPostgres.USER, null,
                          2 * options.ceilingThreads())) {
