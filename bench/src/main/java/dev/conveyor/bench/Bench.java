@@ -103,6 +103,11 @@ final class Bench {
                 target = options.url();
             }
             try {
+                List<Long> ours = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+                if (runtime != null) {
+                    ours.addAll(runtime.pids());
+                }
+                CpuShare cpu = CpuShare.start(ours);
                 if (options.warmup() > 0) {
                     progress.printf("Warming up: %,d jobs...%n", options.warmup());
                     phase("warm-up", Load.closedLoop(api, options.warmup(), options.clients(), 1), api);
@@ -117,7 +122,12 @@ final class Bench {
                 Phase paced = phase(String.format("paced, %.0f jobs/s offered", options.pacedRate()),
                         Load.paced(api, options.pacedJobs(), options.pacedRate()), api);
                 RuntimeProcess.Memory memory = runtime == null ? null : runtime.memory();
-                return new Results(options, machine, load, target, ceiling, coldStarts, artifacts, single, batch, paced,
+                if (runtime != null) {
+                    ours = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+                    ours.addAll(runtime.pids()); // with the PostgreSQL backends opened since
+                }
+                double others = cpu.othersSince(ours);
+                return new Results(options, machine, load, others, target, ceiling, coldStarts, artifacts, single, batch, paced,
                         memory, (System.nanoTime() - started) / 1e9);
             } finally {
                 if (runtime != null) {

@@ -44,8 +44,9 @@ final class Report {
                         phase.label(), phase.unfinished(), phase.submitted().refused()));
             }
         }
-        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop)%n",
-                r.paced().submitted().offeredPerSecond()));
+        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %.0f%% of "
+                + "the machine's CPU during these phases)%n", r.paced().submitted().offeredPerSecond(),
+                100 * r.othersCpuShare()));
         out.append("  ").append(LATENCY_DEFINITION).append("; e2e/s = jobs that reached SUCCESS / (last finished_at"
                 + " - first created_at); submit/s = jobs accepted / (last answer - first request), client clock\n\n");
 
@@ -139,6 +140,7 @@ final class Report {
         json.putObject("machine")
                 .put("cores", r.machine().cores())
                 .put("load_average_at_start", r.loadAtStart())
+                .put("others_cpu_percent", Math.round(1000 * r.othersCpuShare()) / 10.0)
                 .put("memory_mb", r.machine().memoryMb())
                 .put("cpu", r.machine().cpu())
                 .put("os", r.machine().os())

@@ -8,11 +8,12 @@ import java.util.Map;
  * Everything one run measured, and the targets judged against it.
  *
  * @param loadAtStart the machine's 1-minute load average before the run: what else was running
+ * @param othersCpuShare the share of the machine's CPU that other processes used during the load phases
  * @param target what was measured: the local runtime, or the URL given
  * @param artifactBytes each function's deployment artifact, by function name
  * @param memory the local runtime's peak memory; null when a URL was given
  */
-record Results(BenchOptions options, Machine machine, double loadAtStart, String target, Ceiling.Result ceiling,
+record Results(BenchOptions options, Machine machine, double loadAtStart, double othersCpuShare, String target, Ceiling.Result ceiling,
                List<ColdStarts.Result> coldStarts, Map<String, Long> artifactBytes, Phase single, Phase batch, Phase paced,
                RuntimeProcess.Memory memory, double seconds) {
 

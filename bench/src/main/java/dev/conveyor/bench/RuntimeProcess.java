@@ -100,6 +100,16 @@ final class RuntimeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The runtime's processes: its JVM, and its PostgreSQL server's. */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>(List.of(process.pid()));
+        postmaster().ifPresent(postmaster -> {
+            pids.add(postmaster.pid());
+            postmaster.descendants().forEach(child -> pids.add(child.pid()));
+        });
+        return pids;
+    }
+
     /** The peaks so far; read it before {@link #close()}. */
     Memory memory() {
         long jvmKb = statusKb(process.pid(), "VmHWM");

@@ -58,7 +58,7 @@ class BenchIT {
         assertTrue(json.get("peak_rss_mb").asDouble() > 50, json::toString);
         assertTrue(json.get("postgres_peak_pss_mb").asDouble() > 0, json::toString);
         assertEquals(Runtime.getRuntime().availableProcessors(), json.at("/machine/cores").asInt());
-        for (String field : List.of("memory_mb", "os", "jvm")) {
+        for (String field : List.of("memory_mb", "os", "jvm", "load_average_at_start", "others_cpu_percent")) {
             assertTrue(json.get("machine").hasNonNull(field), field);
         }
         assertEquals(7, json.get("targets").size(), json::toString);
