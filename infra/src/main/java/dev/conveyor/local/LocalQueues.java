@@ -64,7 +64,10 @@ public final class LocalQueues implements AutoCloseable {
                         // The AWS SDK's User-Agent and Authorization are not what pekko's typed parsers expect, and a
                         // failed parse (formatting its error) costs more than the request; ElasticMQ needs no typed
                         // header but those pekko always types (Host, Content-Type, ...).
-                        + "pekko.http.server.parsing.modeled-header-parsing = off")
+                        + "pekko.http.server.parsing.modeled-header-parsing = off\n"
+                        // pekko's default dispatcher runs at least 8 threads; on a machine of 2 cores they spend
+                        // more time waking each other than serving: as many threads as there are cores (at least 2).
+                        + "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min = 2")
                 .withFallback(ConfigFactory.load()));
         SQSRestServer server = SQSRestServerBuilder.withActorSystem(system)
                 .withInterface("127.0.0.1")
