@@ -127,8 +127,14 @@ final class Bench {
                     ours.addAll(runtime.pids()); // with the PostgreSQL backends opened since
                 }
                 double others = cpu.othersSince(ours);
-                return new Results(options, machine, load, others, target, ceiling, coldStarts, artifacts, single, batch, paced,
+                return new Results(options, machine, load, others, target, ceiling, coldStarts, artifacts, single,
+                        batch, paced,
                         memory, (System.nanoTime() - started) / 1e9);
+            } catch (RuntimeException | IOException | InterruptedException e) {
+                if (runtime != null) {
+                    progress.println("The local runtime's last output:\n" + runtime.logTail());
+                }
+                throw e;
             } finally {
                 if (runtime != null) {
                     progress.println("Stopping the local runtime...");

@@ -18,7 +18,8 @@ final class Report {
     static String table(Results r) {
         StringBuilder out = new StringBuilder();
         BenchOptions o = r.options();
-        out.append(String.format(Locale.ROOT, "Conveyor benchmark: %,d echo jobs per phase, %d HTTP clients, target %s%n",
+        out.append(String.format(Locale.ROOT,
+                "Conveyor benchmark: %,d echo jobs per phase, %d HTTP clients, target %s%n",
                 o.jobs(), o.clients(), r.target()));
         out.append("Machine: ").append(r.machine())
                 .append(String.format(Locale.ROOT, "; load average %.2f at the start%n", r.loadAtStart()));
@@ -44,8 +45,8 @@ final class Report {
                         phase.label(), phase.unfinished(), phase.submitted().refused()));
             }
         }
-        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %.0f%% of "
-                + "the machine's CPU during these phases)%n", r.paced().submitted().offeredPerSecond(),
+        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %.0f%%"
+                + " of the machine's CPU during these phases)%n", r.paced().submitted().offeredPerSecond(),
                 100 * r.othersCpuShare()));
         out.append("  ").append(LATENCY_DEFINITION).append("; e2e/s = jobs that reached SUCCESS / (last finished_at"
                 + " - first created_at); submit/s = jobs accepted / (last answer - first request), client clock\n\n");
@@ -81,9 +82,9 @@ final class Report {
                 + "first handleRequest with its event read and answer written)%n%n", o.coldStartRuns()));
 
         if (r.memory() != null) {
-            out.append(String.format(Locale.ROOT, "Memory: runtime JVM peak RSS %.0f MB (VmHWM); PostgreSQL peak %.0f MB"
-                    + " (its processes' PSS summed, sampled every 250 ms)%n%n", r.memory().runtimeJvmPeakRssMb(),
-                    r.memory().postgresPeakPssMb()));
+            out.append(String.format(Locale.ROOT, "Memory: runtime JVM peak RSS %.0f MB (VmHWM); PostgreSQL peak"
+                    + " %.0f MB (its processes' PSS summed, sampled every 250 ms)%n%n",
+                    r.memory().runtimeJvmPeakRssMb(), r.memory().postgresPeakPssMb()));
         }
 
         out.append("Targets\n");

@@ -13,9 +13,9 @@ import java.util.Map;
  * @param artifactBytes each function's deployment artifact, by function name
  * @param memory the local runtime's peak memory; null when a URL was given
  */
-record Results(BenchOptions options, Machine machine, double loadAtStart, double othersCpuShare, String target, Ceiling.Result ceiling,
-               List<ColdStarts.Result> coldStarts, Map<String, Long> artifactBytes, Phase single, Phase batch, Phase paced,
-               RuntimeProcess.Memory memory, double seconds) {
+record Results(BenchOptions options, Machine machine, double loadAtStart, double othersCpuShare, String target,
+               Ceiling.Result ceiling, List<ColdStarts.Result> coldStarts, Map<String, Long> artifactBytes,
+               Phase single, Phase batch, Phase paced, RuntimeProcess.Memory memory, double seconds) {
 
     static final double E2E_TARGET_JOBS_PER_S = 1000;
     static final double CEILING_FRACTION_TARGET = 0.5;

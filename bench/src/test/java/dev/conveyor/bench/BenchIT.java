@@ -42,7 +42,8 @@ class BenchIT {
         assertTrue(json.at("/paced/offered_jobs_per_s").asDouble() > 0, json::toString);
 
         JsonNode ceiling = json.get("ceiling");
-        double lower = Math.min(ceiling.get("postgres_jobs_per_s").asDouble(), ceiling.get("sqs_jobs_per_s").asDouble());
+        double lower = Math.min(ceiling.get("postgres_jobs_per_s").asDouble(),
+                ceiling.get("sqs_jobs_per_s").asDouble());
         assertEquals(lower, json.get("ceiling_jobs_per_s").asDouble(), 0.11);
         assertTrue(lower > 0, json::toString);
         for (JsonNode phase : List.of(json, json.get("batch"))) {
@@ -52,7 +53,8 @@ class BenchIT {
 
         for (String function : List.of("submit-job", "get-job", "process-job")) {
             assertTrue(json.at("/cold_start_ms/" + function).asDouble() > 0, function);
-            Path zip = ROOT.resolve("functions").resolve(function).resolve("target").resolve("conveyor-" + function + ".zip");
+            Path zip = ROOT.resolve("functions").resolve(function).resolve("target")
+                    .resolve("conveyor-" + function + ".zip");
             assertEquals(Files.size(zip), json.at("/artifact_bytes/" + function).asLong(), function);
         }
         assertTrue(json.get("peak_rss_mb").asDouble() > 50, json::toString);
@@ -81,8 +83,9 @@ class BenchIT {
 
     /** Runs BenchMain in a child JVM, as ./conveyor bench does; answers its stdout's lines. */
     private static List<String> run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(
+                List.of(java, "-cp", System.getProperty("java.class.path"), BenchMain.class.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("bench-it-", ".out");
         Path err = Files.createTempFile("bench-it-", ".err");

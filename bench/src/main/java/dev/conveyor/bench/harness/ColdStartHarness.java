@@ -57,7 +57,8 @@ public final class ColdStartHarness {
     private static Object lambdaLikeMapper(ClassLoader loader) throws ReflectiveOperationException {
         Class<?> mapperType = Class.forName("com.fasterxml.jackson.databind.ObjectMapper", true, loader);
         Object mapper = mapperType.getConstructor().newInstance();
-        configure(mapper, "com.fasterxml.jackson.databind.DeserializationFeature", "FAIL_ON_UNKNOWN_PROPERTIES", loader);
+        configure(mapper, "com.fasterxml.jackson.databind.DeserializationFeature", "FAIL_ON_UNKNOWN_PROPERTIES",
+                loader);
         configure(mapper, "com.fasterxml.jackson.databind.MapperFeature", "ACCEPT_CASE_INSENSITIVE_PROPERTIES", loader);
         return mapper;
     }
