@@ -60,7 +60,7 @@ final class Bench {
                         options.ceilingJobs());
                 String queueUrl = queues.client().createQueue(b -> b.queueName("conveyor-bench-ceiling")
                         .attributesWithStrings(Map.of("VisibilityTimeout", "360"))).queueUrl();
-                ceiling = Ceiling.measure(store, queues.client(), queueUrl, options.ceilingJobs(),
+                ceiling = Ceiling.measure(store, queues.client(), queues.functionsClient(), queueUrl, options.ceilingJobs(),
                         options.ceilingThreads());
                 progress.printf("  PostgreSQL %.0f jobs/s, ElasticMQ %.0f jobs/s%n", ceiling.postgresJobsPerSecond(),
                         ceiling.sqsJobsPerSecond());
@@ -79,7 +79,7 @@ final class Bench {
                 lambda.put("CONVEYOR_DB_USER", LocalPostgres.USER);
                 lambda.put("CONVEYOR_DB_PASSWORD", "");
                 ColdStarts cold = new ColdStarts(Files.createDirectories(work.resolve("cold-starts")), template, stack,
-                        lambda, store, queues.client());
+                        lambda, store, queues.client(), queues.functionsClient());
                 for (String function : ColdStarts.FUNCTIONS) {
                     progress.printf("Cold starts of %s: %d fresh JVMs...%n", function, options.coldStartRuns());
                     coldStarts.add(cold.measure(function, options.coldStartRuns()));

@@ -1,6 +1,7 @@
 package dev.conveyor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.NewJob;
@@ -57,12 +58,13 @@ final class Ceiling {
      * Each pipeline runs twice with {@code jobs} jobs, and the second run counts: the servers' code (and the
      * clients') is compiled by then, as the runtime's is by the time its phases are measured.
      */
-    static Result measure(JobStore store, SqsClient sqs, String queueUrl, int jobs, int threads)
+    static Result measure(JobStore store, SqsClient sqs, AwsJsonClient functionsSqs, String queueUrl, int jobs,
+                          int threads)
             throws InterruptedException {
         postgres(store, jobs, threads);
         double postgres = postgres(store, jobs, threads);
-        sqs(sqs, queueUrl, jobs, threads);
-        double queue = sqs(sqs, queueUrl, jobs, threads);
+        sqs(sqs, functionsSqs, queueUrl, jobs, threads);
+        double queue = sqs(sqs, functionsSqs, queueUrl, jobs, threads);
         return new Result(postgres, queue, jobs, threads);
     }
 
@@ -102,8 +104,9 @@ final class Ceiling {
      * (through the functions' own {@link SqsJobQueue}) and {@code threads} receiving and deleting (as the event
      * source mapping's pollers do).
      */
-    static double sqs(SqsClient sqs, String queueUrl, int jobs, int threads) throws InterruptedException {
-        JobQueue queue = new SqsJobQueue(sqs, queueUrl, null);
+    static double sqs(SqsClient sqs, AwsJsonClient functionsSqs, String queueUrl, int jobs, int threads)
+            throws InterruptedException {
+        JobQueue queue = new SqsJobQueue(functionsSqs, queueUrl, null);
         AtomicInteger toSend = new AtomicInteger(jobs);
         AtomicInteger toDelete = new AtomicInteger(jobs);
         return pipeline(threads, toDelete, () -> {

@@ -3,6 +3,7 @@ package dev.conveyor.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.bench.harness.ColdStartHarness;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobState;
 import dev.conveyor.job.NewJob;
@@ -51,6 +52,7 @@ final class ColdStarts {
     private final Map<String, String> lambdaEnvironment;
     private final JobStore store;
     private final SqsClient sqs;
+    private final AwsJsonClient functionsSqs;
     private final String eventQueueUrl;
     private final String eventQueueArn;
     private Job storedJob;
@@ -69,7 +71,7 @@ final class ColdStarts {
      * @param lambdaEnvironment what Lambda sets (region, credentials) and the local endpoints
      */
     ColdStarts(Path work, Path template, Stack stack, Map<String, String> lambdaEnvironment, JobStore store,
-               SqsClient sqs) {
+               SqsClient sqs, AwsJsonClient functionsSqs) {
         this.work = work;
         this.templateDirectory = template.toAbsolutePath().getParent();
         this.specs = new HashMap<>();
@@ -84,6 +86,7 @@ final class ColdStarts {
         this.lambdaEnvironment = Map.copyOf(lambdaEnvironment);
         this.store = store;
         this.sqs = sqs;
+        this.functionsSqs = functionsSqs;
         String queueName = "conveyor-bench-cold-start";
         this.eventQueueUrl = sqs.createQueue(b -> b.queueName(queueName)
                 .attributesWithStrings(Map.of("VisibilityTimeout", "360"))).queueUrl();
@@ -181,7 +184,7 @@ final class ColdStarts {
     /** A new waiting job, its message sent and received as the event source mapping receives it. */
     private Message waitingJobMessage() {
         waitingJob = store.insert(List.of(echo()), Instant.now()).get(0).job();
-        new SqsJobQueue(sqs, eventQueueUrl, null).send(List.of(new JobQueue.Dispatch(waitingJob.id(), Duration.ZERO)));
+        new SqsJobQueue(functionsSqs, eventQueueUrl, null).send(List.of(new JobQueue.Dispatch(waitingJob.id(), Duration.ZERO)));
         List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(eventQueueUrl).maxNumberOfMessages(1)
                 .waitTimeSeconds(5).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                 .messageAttributeNames("All")).messages();

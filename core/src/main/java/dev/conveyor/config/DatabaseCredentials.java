@@ -1,10 +1,10 @@
 package dev.conveyor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.aws.AwsException;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.StoreException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The user and password a JDBC store connects with: given directly ({@code CONVEYOR_DB_USER} and
@@ -24,10 +24,11 @@ record DatabaseCredentials(String user, String password) {
             throw new IllegalStateException("the database credentials: set CONVEYOR_DB_SECRET_ARN (or, locally, "
                     + "CONVEYOR_DB_USER and CONVEYOR_DB_PASSWORD)");
         }
-        try (SecretsManagerClient secrets = Wiring.configure(SecretsManagerClient.builder(), config, "SECRETS_MANAGER")
-                .build()) {
-            return parse(secretArn, secrets.getSecretValue(b -> b.secretId(secretArn)).secretString());
-        } catch (SdkException e) {
+        try {
+            AwsJsonClient secrets = AwsJsonClient.of(AwsJsonClient.Service.SECRETS_MANAGER, config);
+            return parse(secretArn, secrets.call("GetSecretValue", Json.object().put("SecretId", secretArn))
+                    .path("SecretString").asText(null));
+        } catch (AwsException e) {
             throw new StoreException("cannot read the database secret " + secretArn + ": " + e.getMessage(), e);
         }
     }

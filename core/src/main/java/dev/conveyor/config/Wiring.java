@@ -2,6 +2,7 @@ package dev.conveyor.config;
 
 import dev.conveyor.api.JobRequests;
 import dev.conveyor.api.JobsApi;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.deadletter.DeadLetters;
 import dev.conveyor.dispatch.Dispatcher;
 import dev.conveyor.handler.HandlerRegistry;
@@ -32,7 +33,6 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rdsdata.RdsDataClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds Conveyor's collaborators from a function's environment, once per cold start. The AWS clients are given
@@ -151,11 +151,12 @@ public final class Wiring {
         return new SqsJobQueue(sqs(config), config.required("CONVEYOR_QUEUE_URL"), config.get("CONVEYOR_DLQ_URL"));
     }
 
-    public static SqsClient sqs(Config config) {
-        return configure(SqsClient.builder(), config, "SQS").build();
+    /** The functions' SQS client: see {@link AwsJsonClient} for why it is not the AWS SDK's. */
+    public static AwsJsonClient sqs(Config config) {
+        return AwsJsonClient.of(AwsJsonClient.Service.SQS, config);
     }
 
-    /** Region, credentials, endpoint and the light HTTP client for any AWS client. */
+    /** Region, credentials, endpoint and the light HTTP client for an AWS SDK client (the Data API's). */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
             B builder, Config config, String service) {
         builder.region(Region.of(config.required("AWS_REGION")))

@@ -1,34 +1,35 @@
 package dev.conveyor.queue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.aws.AwsException;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.JobId;
+import dev.conveyor.json.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import java.util.function.Function;
 
-/** {@link JobQueue} on Amazon SQS (or anything that speaks its protocol, such as ElasticMQ). */
+/**
+ * {@link JobQueue} on Amazon SQS (or anything that speaks its JSON protocol, such as ElasticMQ), through
+ * {@link AwsJsonClient}: {@code SendMessageBatch}, {@code ChangeMessageVisibilityBatch}, {@code GetQueueAttributes}.
+ */
 public final class SqsJobQueue implements JobQueue {
     /** SQS takes at most ten entries per batch call. */
     static final int BATCH = 10;
     static final long MAX_DELAY_SECONDS = 900;
     static final long MAX_VISIBILITY_SECONDS = 12 * 3600;
 
-    private final SqsClient sqs;
+    private final AwsJsonClient sqs;
     private final String queueUrl;
     private final String deadLetterQueueUrl;
 
     /** @param deadLetterQueueUrl the DLQ, for {@link #depth()}; may be null */
-    public SqsJobQueue(SqsClient sqs, String queueUrl, String deadLetterQueueUrl) {
+    public SqsJobQueue(AwsJsonClient sqs, String queueUrl, String deadLetterQueueUrl) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
@@ -36,51 +37,39 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public Set<JobId> send(List<Dispatch> dispatches) {
-        Set<JobId> failed = new HashSet<>();
-        for (int start = 0; start < dispatches.size(); start += BATCH) {
-            List<Dispatch> chunk = dispatches.subList(start, Math.min(start + BATCH, dispatches.size()));
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
-            for (int i = 0; i < chunk.size(); i++) {
-                Dispatch dispatch = chunk.get(i);
-                entries.add(SendMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(i))
-                        .messageBody(JobMessage.encode(dispatch.id()))
-                        .delaySeconds((int) wholeSeconds(dispatch.delay(), MAX_DELAY_SECONDS))
-                        .build());
-            }
-            try {
-                SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
-                for (BatchResultErrorEntry error : response.failed()) {
-                    failed.add(chunk.get(Integer.parseInt(error.id())).id());
-                }
-            } catch (SdkException e) {
-                chunk.forEach(d -> failed.add(d.id()));
-            }
-        }
-        return failed;
+        return batches(dispatches, "SendMessageBatch", Dispatch::id, (entry, dispatch) -> entry
+                .put("MessageBody", JobMessage.encode(dispatch.id()))
+                .put("DelaySeconds", wholeSeconds(dispatch.delay(), MAX_DELAY_SECONDS)));
     }
 
     @Override
     public Set<String> hide(List<Hide> hides) {
-        Set<String> failed = new HashSet<>();
-        for (int start = 0; start < hides.size(); start += BATCH) {
-            List<Hide> chunk = hides.subList(start, Math.min(start + BATCH, hides.size()));
-            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(chunk.size());
+        return batches(hides, "ChangeMessageVisibilityBatch", Hide::receiptHandle, (entry, hide) -> entry
+                .put("ReceiptHandle", hide.receiptHandle())
+                .put("VisibilityTimeout", wholeSeconds(hide.delay(), MAX_VISIBILITY_SECONDS)));
+    }
+
+    private interface Entry<T> {
+        void fill(ObjectNode entry, T item);
+    }
+
+    /** Calls a batch operation ten items at a time; answers the keys of the items it did not take. */
+    private <T, K> Set<K> batches(List<T> items, String operation, Function<T, K> key, Entry<T> entry) {
+        Set<K> failed = new HashSet<>();
+        for (int start = 0; start < items.size(); start += BATCH) {
+            List<T> chunk = items.subList(start, Math.min(start + BATCH, items.size()));
+            ObjectNode request = Json.object().put("QueueUrl", queueUrl);
+            ArrayNode entries = request.putArray("Entries");
             for (int i = 0; i < chunk.size(); i++) {
-                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
-                        .id(Integer.toString(i))
-                        .receiptHandle(chunk.get(i).receiptHandle())
-                        .visibilityTimeout((int) wholeSeconds(chunk.get(i).delay(), MAX_VISIBILITY_SECONDS))
-                        .build());
+                entry.fill(entries.addObject().put("Id", Integer.toString(i)), chunk.get(i));
             }
             try {
-                ChangeMessageVisibilityBatchResponse response =
-                        sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(entries));
-                for (BatchResultErrorEntry error : response.failed()) {
-                    failed.add(chunk.get(Integer.parseInt(error.id())).receiptHandle());
+                JsonNode response = sqs.call(operation, request);
+                for (JsonNode error : response.path("Failed")) {
+                    failed.add(key.apply(chunk.get(Integer.parseInt(error.path("Id").asText()))));
                 }
-            } catch (SdkException e) {
-                chunk.forEach(h -> failed.add(h.receiptHandle()));
+            } catch (AwsException | NumberFormatException | IndexOutOfBoundsException e) {
+                chunk.forEach(item -> failed.add(key.apply(item)));
             }
         }
         return failed;
@@ -88,35 +77,38 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public QueueDepth depth() {
-        Map<QueueAttributeName, String> jobs = attributes(queueUrl, List.of(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
-        long dead = deadLetterQueueUrl == null ? 0 : count(attributes(deadLetterQueueUrl,
-                List.of(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        JsonNode jobs = attributes(queueUrl, "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed");
+        long dead = deadLetterQueueUrl == null ? 0
+                : count(attributes(deadLetterQueueUrl, "ApproximateNumberOfMessages"), "ApproximateNumberOfMessages");
         return new QueueDepth(
-                count(jobs, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
-                count(jobs, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE),
-                count(jobs, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED),
+                count(jobs, "ApproximateNumberOfMessages"),
+                count(jobs, "ApproximateNumberOfMessagesNotVisible"),
+                count(jobs, "ApproximateNumberOfMessagesDelayed"),
                 dead);
     }
 
     @Override
     public void ping() {
-        attributes(queueUrl, List.of(QueueAttributeName.QUEUE_ARN));
+        attributes(queueUrl, "QueueArn");
     }
 
-    private Map<QueueAttributeName, String> attributes(String url, List<QueueAttributeName> names) {
+    private JsonNode attributes(String url, String... names) {
+        ObjectNode request = Json.object().put("QueueUrl", url);
+        ArrayNode attributeNames = request.putArray("AttributeNames");
+        for (String name : names) {
+            attributeNames.add(name);
+        }
         try {
-            return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(names)).attributes();
-        } catch (SdkException e) {
+            return sqs.call("GetQueueAttributes", request).path("Attributes");
+        } catch (AwsException e) {
             throw new QueueException("queue " + url + " did not answer: " + e.getMessage(), e);
         }
     }
 
-    private static long count(Map<QueueAttributeName, String> attributes, QueueAttributeName name) {
-        String value = attributes.get(name);
-        return value == null ? 0 : Long.parseLong(value);
+    private static long count(JsonNode attributes, String name) {
+        JsonNode value = attributes.get(name);
+        return value == null ? 0 : Long.parseLong(value.asText());
     }
 
     /** Whole seconds, rounded up so that nothing becomes visible early, within SQS's bounds. */
@@ -130,6 +122,6 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public void close() {
-        sqs.close();
+        // each call opens (or reuses from the JVM's keep-alive cache) its own connection: nothing to release
     }
 }

@@ -53,7 +53,7 @@ class JobProcessorIT {
     private final Clock clock = MicrosecondClock.systemUtc();
     private final JobStore store = TestDatabase.create().store(4);
     private final TestQueues.QueuePair queues = TestQueues.create(30, 10);
-    private final JobQueue queue = new SqsJobQueue(queues.sqs(), queues.url(), queues.deadLetterUrl());
+    private final JobQueue queue = queues.jobQueue();
     private final Gate gate = new Gate();
     private final RetryPolicy retryPolicy = job -> job.attemptsSpent() ? Optional.empty() : Optional.of(RETRY_DELAY);
     private final JobProcessor processor = new JobProcessor(store, queue,

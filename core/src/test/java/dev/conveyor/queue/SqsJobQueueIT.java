@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 class SqsJobQueueIT {
     private final TestQueues.QueuePair queues = TestQueues.create(30, 5);
-    private final SqsJobQueue queue = new SqsJobQueue(queues.sqs(), queues.url(), queues.deadLetterUrl());
+    private final SqsJobQueue queue = queues.jobQueue();
 
     private List<Message> receive(int max) {
         return queues.sqs().receiveMessage(b -> b.queueUrl(queues.url()).maxNumberOfMessages(max).waitTimeSeconds(1))

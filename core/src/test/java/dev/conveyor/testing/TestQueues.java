@@ -3,6 +3,7 @@ package dev.conveyor.testing;
 import com.typesafe.config.ConfigFactory;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
+import dev.conveyor.queue.SqsJobQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -23,6 +24,10 @@ public final class TestQueues {
 
     /** A queue with a dead-letter queue behind it. */
     public record QueuePair(SqsClient sqs, String url, String deadLetterUrl) {
+        /** The functions' queue on this pair, through their own client. */
+        public SqsJobQueue jobQueue() {
+            return new SqsJobQueue(Wiring.sqs(new Config(environment()::get)), url, deadLetterUrl);
+        }
     }
 
     private TestQueues() {
@@ -56,7 +61,7 @@ public final class TestQueues {
     }
 
     public static SqsClient client() {
-        return Wiring.sqs(new Config(environment()::get));
+        return Wiring.configure(SqsClient.builder(), new Config(environment()::get), "SQS").build();
     }
 
     /** A new queue redriving to a new dead-letter queue after {@code maxReceiveCount} receives. */

@@ -1,6 +1,7 @@
 package dev.conveyor.local;
 
 import com.typesafe.config.ConfigFactory;
+import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.local.template.Stack;
@@ -46,7 +47,7 @@ public final class LocalQueues implements AutoCloseable {
     private LocalQueues(int port) {
         this.port = port;
         this.endpoint = "http://127.0.0.1:" + port;
-        this.client = Wiring.sqs(new Config(environment()::get));
+        this.client = Wiring.configure(SqsClient.builder(), new Config(environment()::get), "SQS").build();
     }
 
     public static LocalQueues start(int port) {
@@ -107,6 +108,11 @@ public final class LocalQueues implements AutoCloseable {
 
     public SqsClient client() {
         return client;
+    }
+
+    /** A client of this server as the functions make theirs. */
+    public AwsJsonClient functionsClient() {
+        return Wiring.sqs(new Config(environment()::get));
     }
 
     /** Creates a queue with its attributes; returns its URL. */

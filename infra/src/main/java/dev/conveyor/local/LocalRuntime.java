@@ -209,7 +209,7 @@ public final class LocalRuntime implements AutoCloseable {
         for (String queueUrl : jobQueues) {
             sent += Redispatch.waitingJobs(postgres.jdbcUrl(),
                     JdbcJobStore.connectionProperties(LocalPostgres.USER, null),
-                    new SqsJobQueue(queues.client(), queueUrl, null));
+                    new SqsJobQueue(queues.functionsClient(), queueUrl, null));
         }
         return sent;
     }

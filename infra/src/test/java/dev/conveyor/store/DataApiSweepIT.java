@@ -45,7 +45,7 @@ class DataApiSweepIT {
     }
 
     private Sweeper sweeper(Clock clock) {
-        SqsJobQueue queue = new SqsJobQueue(queues.sqs(), queues.url(), queues.deadLetterUrl());
+        SqsJobQueue queue = queues.jobQueue();
         return new Sweeper(store, new Dispatcher(queue, clock), Wiring.retryPolicy(new Config(Map.<String, String>of()::get)),
                 clock, Duration.ofMinutes(5), 1000);
     }
