@@ -85,6 +85,20 @@ public final class AwsJsonClient {
         return endpoint;
     }
 
+    /**
+     * Does all of a call but sending it: takes the credentials, signs a request, opens (not connects) an HTTP
+     * connection. What a function's first call would otherwise load then.
+     */
+    public void prime(String operation) {
+        byte[] body = Json.write(Json.object().put("QueueUrl", endpoint.toString())).getBytes(StandardCharsets.UTF_8);
+        signedHeaders(operation, body);
+        try {
+            endpoint.toURL().openConnection();
+        } catch (IOException e) {
+            throw new AwsException("cannot open a connection to " + endpoint + ": " + e, 0, null, true, e);
+        }
+    }
+
     /** Calls {@code operation} with {@code request}; answers the response object. */
     public JsonNode call(String operation, ObjectNode request) {
         byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
@@ -101,13 +115,7 @@ public final class AwsJsonClient {
     }
 
     private JsonNode attempt(String operation, byte[] body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/x-amz-json-" + service.jsonVersion());
-        headers.put("Host", host(endpoint));
-        headers.put("X-Amz-Target", service.targetPrefix() + "." + operation);
-        headers.putAll(SigV4.sign("POST", endpoint.getRawPath(), "", headers, body, credentials.get(), region,
-                service.signingName(), clock.instant()));
-        headers.remove("Host"); // the connection writes it, from the URL, as signed
+        Map<String, String> headers = signedHeaders(operation, body);
         HttpURLConnection connection = null;
         try {
             connection = (HttpURLConnection) endpoint.toURL().openConnection();
@@ -140,6 +148,18 @@ public final class AwsJsonClient {
             throw new AwsException(service.targetPrefix() + "." + operation + " answered malformed JSON: "
                     + e.getMessage(), 200, null, false, e);
         }
+    }
+
+    /** The headers of a call, signed; all but {@code Host}, which the connection writes from the URL as signed. */
+    private Map<String, String> signedHeaders(String operation, byte[] body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/x-amz-json-" + service.jsonVersion());
+        headers.put("Host", host(endpoint));
+        headers.put("X-Amz-Target", service.targetPrefix() + "." + operation);
+        headers.putAll(SigV4.sign("POST", endpoint.getRawPath(), "", headers, body, credentials.get(), region,
+                service.signingName(), clock.instant()));
+        headers.remove("Host");
+        return headers;
     }
 
     /** AWS's error: {@code __type} (after its {@code #}) or the query-compatible code, and its message. */

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * The one JSON configuration Conveyor reads and writes with: strict on input (one value, no duplicate keys,
@@ -36,7 +38,18 @@ public final class Json {
                 .build());
     }
 
+    /**
+     * Events from AWS itself (API Gateway's, SQS's): as large as Lambda takes one (6 MB), read with Jackson's
+     * defaults; what a client sent inside them (a request's body) is read again with {@link #parse}'s rules.
+     */
+    private static final ObjectMapper EVENTS = new ObjectMapper();
+
     private Json() {
+    }
+
+    /** Reads an event Lambda hands a function. */
+    public static JsonNode readEvent(InputStream in) throws IOException {
+        return EVENTS.readTree(in);
     }
 
     public static ObjectMapper mapper() {

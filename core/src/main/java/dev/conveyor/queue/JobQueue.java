@@ -37,6 +37,10 @@ public interface JobQueue extends AutoCloseable {
     /** Answers when the queue does; throws {@link QueueException} when it does not. */
     void ping();
 
+    /** Loads what a first call needs without making one (a function's init: see {@code Priming}). */
+    default void prime() {
+    }
+
     @Override
     void close();
 

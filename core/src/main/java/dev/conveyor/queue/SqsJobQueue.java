@@ -89,6 +89,11 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
+    public void prime() {
+        sqs.prime("SendMessageBatch");
+    }
+
+    @Override
     public void ping() {
         attributes(queueUrl, "QueueArn");
     }

@@ -1,5 +1,9 @@
 package dev.conveyor.bench.harness;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -9,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * The first invocation of a function in a fresh JVM, as Lambda's Java runtime makes it: construct the handler
- * (its init), read the event JSON into the handler's event type, call {@code handleRequest} with a context, write
- * the response as JSON. Then one line on stdout, {@code conveyor-cold-start init_ms=... invoke_ms=... response=...},
+ * (its init), then call {@code handleRequest} with a context: a {@code RequestStreamHandler} with the event's bytes,
+ * a {@code RequestHandler} with the event JSON read into its event type and its response written as JSON. Then
+ * one line on stdout, {@code conveyor-cold-start init_ms=... invoke_ms=... response=...},
  * and exit.
  *
  * <p>It uses only the JDK: the classpath is the function's deployment artifact (classes at the root, {@code lib/*})
@@ -33,14 +38,26 @@ public final class ColdStartHarness {
             long initialized = System.nanoTime();
 
             Class<?> contextType = Class.forName("com.amazonaws.services.lambda.runtime.Context", true, loader);
-            Object mapper = lambdaLikeMapper(loader);
-            Class<?> mapperType = mapper.getClass();
-            Object event = mapperType.getMethod("readValue", String.class, Class.class).invoke(mapper,
-                    Files.readString(Path.of(args[2]), StandardCharsets.UTF_8), Class.forName(args[1], true, loader));
+            Class<?> streamType = Class.forName("com.amazonaws.services.lambda.runtime.RequestStreamHandler", true,
+                    loader);
             Object context = context(contextType, loader, Long.parseLong(args[3]));
-            Method handle = handler.getClass().getMethod("handleRequest", Object.class, contextType);
-            Object response = handle.invoke(handler, event, context);
-            String json = (String) mapperType.getMethod("writeValueAsString", Object.class).invoke(mapper, response);
+            byte[] eventBytes = Files.readAllBytes(Path.of(args[2]));
+            String json;
+            if (streamType.isInstance(handler)) {
+                // As Lambda's runtime calls a stream handler: the event's bytes in, the answer's bytes out.
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                streamType.getMethod("handleRequest", InputStream.class, OutputStream.class, contextType)
+                        .invoke(handler, new ByteArrayInputStream(eventBytes), out, context);
+                json = out.toString(StandardCharsets.UTF_8);
+            } else {
+                Object mapper = lambdaLikeMapper(loader);
+                Class<?> mapperType = mapper.getClass();
+                Object event = mapperType.getMethod("readValue", String.class, Class.class).invoke(mapper,
+                        new String(eventBytes, StandardCharsets.UTF_8), Class.forName(args[1], true, loader));
+                Method handle = handler.getClass().getMethod("handleRequest", Object.class, contextType);
+                Object response = handle.invoke(handler, event, context);
+                json = (String) mapperType.getMethod("writeValueAsString", Object.class).invoke(mapper, response);
+            }
             long invoked = System.nanoTime();
 
             System.out.println(MARKER + " init_ms=" + (initialized - start) / 1e6 + " invoke_ms="

@@ -1,9 +1,7 @@
 package dev.conveyor.functions.get;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.api.HealthApi;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.api.MetricsApi;
@@ -11,8 +9,11 @@ import dev.conveyor.config.Config;
 import dev.conveyor.config.MicrosecondClock;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
+import dev.conveyor.functions.Priming;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.store.JobStore;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 
 /**
@@ -22,7 +23,7 @@ import java.util.Map;
  * throughput); and, through the template's {@code ANY} methods and {@code /{proxy+}}, the {@code 405} and
  * {@code 404} answers for requests no route takes.
  */
-public final class GetJobHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public final class GetJobHandler implements RequestStreamHandler {
     private final ApiGateway gateway;
 
     /** Wires the store and the queue from the environment, once per cold start. */
@@ -37,6 +38,10 @@ public final class GetJobHandler implements RequestHandler<APIGatewayProxyReques
     private GetJobHandler(Config config, JobStore store, JobQueue queue) {
         this(Wiring.jobsApi(config, store, queue), new HealthApi(store, queue),
                 new MetricsApi(store, queue, MicrosecondClock.systemUtc()));
+        Priming.run(Map.of(
+                "database", store::ping,
+                "queue", queue::prime,
+                "api", () -> gateway.prime("GET", "/jobs/{id}", null)));
     }
 
     public GetJobHandler(JobsApi api, HealthApi health, MetricsApi metrics) {
@@ -49,7 +54,7 @@ public final class GetJobHandler implements RequestHandler<APIGatewayProxyReques
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        return gateway.handle(event, context);
+    public void handleRequest(InputStream event, OutputStream response, Context context) {
+        gateway.handle(event, response, context);
     }
 }

@@ -1,21 +1,20 @@
 package dev.conveyor.functions.manage;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 
 /**
  * {@code POST /jobs/{id}/retry} (a FAILED, DEAD_LETTERED or CANCELLED job runs again with a fresh budget) and
  * {@code POST /jobs/{id}/cancel} (a PENDING or RETRYING job will not run); {@code 409} with the reason otherwise.
  */
-public final class ManageJobHandler
-        implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public final class ManageJobHandler implements RequestStreamHandler {
     private final ApiGateway gateway;
 
     /** Wires the store and the queue from the environment, once per cold start. */
@@ -30,7 +29,7 @@ public final class ManageJobHandler
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        return gateway.handle(event, context);
+    public void handleRequest(InputStream event, OutputStream response, Context context) {
+        gateway.handle(event, response, context);
     }
 }

@@ -1,26 +1,40 @@
 package dev.conveyor.functions.submit;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
+import dev.conveyor.functions.Priming;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.store.JobStore;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 
 /**
  * {@code POST /jobs}: validate, store, queue, answer {@code 202 Accepted} with the job and its {@code Location};
  * {@code POST /jobs/batch}: up to 100 jobs at once, all or nothing.
  */
-public final class SubmitJobHandler
-        implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public final class SubmitJobHandler implements RequestStreamHandler {
     private final ApiGateway gateway;
 
-    /** Wires the store and the queue from the environment, once per cold start. */
+    /** Wires the store and the queue from the environment, once per cold start, and warms them up. */
     public SubmitJobHandler() {
-        this(Wiring.jobsApi(Config.fromEnvironment()));
+        this(Config.fromEnvironment());
+    }
+
+    private SubmitJobHandler(Config config) {
+        this(config, Wiring.store(config, 1), Wiring.queue(config));
+    }
+
+    private SubmitJobHandler(Config config, JobStore store, JobQueue queue) {
+        this(Wiring.jobsApi(config, store, queue));
+        Priming.run(Map.of(
+                "database", store::ping,
+                "queue", queue::prime,
+                "api", () -> gateway.prime("POST", "/jobs", "{\"type\": \"echo\", \"payload\": {}, \"priming\": 1}")));
     }
 
     public SubmitJobHandler(JobsApi api) {
@@ -30,7 +44,7 @@ public final class SubmitJobHandler
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        return gateway.handle(event, context);
+    public void handleRequest(InputStream event, OutputStream response, Context context) {
+        gateway.handle(event, response, context);
     }
 }
