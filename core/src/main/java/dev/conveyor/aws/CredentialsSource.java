@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +25,7 @@ public interface CredentialsSource {
     static CredentialsSource from(Config config) {
         String uri = config.get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
         if (uri != null && !uri.isEmpty()) {
-            return new Container(URI.create(uri), config.get("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
-                    config.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), Clock.systemUTC());
+            return new Container(URI.create(uri), config.get("AWS_CONTAINER_AUTHORIZATION_TOKEN"), Clock.systemUTC());
         }
         String key = config.get("AWS_ACCESS_KEY_ID");
         String secret = config.get("AWS_SECRET_ACCESS_KEY");
@@ -47,15 +44,13 @@ public interface CredentialsSource {
 
         private final URI uri;
         private final String token;
-        private final String tokenFile;
         private final Clock clock;
         private AwsCredentials current;
         private Instant expires = Instant.MIN;
 
-        Container(URI uri, String token, String tokenFile, Clock clock) {
+        Container(URI uri, String token, Clock clock) {
             this.uri = uri;
             this.token = token;
-            this.tokenFile = tokenFile;
             this.clock = clock;
         }
 
@@ -72,10 +67,8 @@ public interface CredentialsSource {
                 HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
                 connection.setConnectTimeout(2000);
                 connection.setReadTimeout(5000);
-                String authorization = tokenFile != null && !tokenFile.isEmpty()
-                        ? Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8).strip() : token;
-                if (authorization != null && !authorization.isEmpty()) {
-                    connection.setRequestProperty("Authorization", authorization);
+                if (token != null && !token.isEmpty()) {
+                    connection.setRequestProperty("Authorization", token);
                 }
                 int status = connection.getResponseCode();
                 String body;
