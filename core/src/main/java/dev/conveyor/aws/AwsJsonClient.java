@@ -109,7 +109,7 @@ public final class AwsJsonClient {
                 if (!e.retryable() || attempt >= MAX_ATTEMPTS) {
                     throw e;
                 }
-                sleep(backoff(attempt, THROTTLING.contains(e.code()) ? THROTTLED_BASE_DELAY : BASE_DELAY));
+                sleep(backoff(attempt, throttled(e.code()) ? THROTTLED_BASE_DELAY : BASE_DELAY));
             }
         }
     }
@@ -182,6 +182,11 @@ public final class AwsJsonClient {
         return new AwsException(service.targetPrefix() + "." + operation + " failed: " + status
                 + (code == null ? "" : " " + code) + (message == null || message.isEmpty() ? "" : ": " + message),
                 status, code, retryable);
+    }
+
+    /** Whether AWS's error code says to slow down; a failure without one (no answer, a proxy's page) does not. */
+    private static boolean throttled(String code) {
+        return code != null && THROTTLING.contains(code); // Set.of(...).contains(null) throws
     }
 
     /** The Host header the connection sends: the port only when it is not the scheme's own. */
