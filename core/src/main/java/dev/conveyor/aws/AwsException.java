@@ -21,7 +21,10 @@ public class AwsException extends RuntimeException {
         return status;
     }
 
-    /** AWS's error code ({@code QueueDoesNotExist}, {@code ThrottlingException}, ...), or null. */
+    /**
+     * AWS's error code ({@code ThrottlingException}, {@code ResourceNotFoundException}, ...; for SQS its
+     * query-compatible code, such as {@code AWS.SimpleQueueService.NonExistentQueue}), or null.
+     */
     public String code() {
         return code;
     }

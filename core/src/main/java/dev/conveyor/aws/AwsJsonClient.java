@@ -162,26 +162,33 @@ public final class AwsJsonClient {
         return headers;
     }
 
-    /** AWS's error: {@code __type} (after its {@code #}) or the query-compatible code, and its message. */
+    /**
+     * AWS's error: the query-compatible code ({@code x-amzn-query-error} up to its {@code ;}) or {@code __type}, each
+     * without a namespace up to a {@code #} (ElasticMQ names one in both), and its message.
+     */
     private AwsException error(String operation, int status, String text, String queryError) {
         String code = null;
         String message = text;
         try {
             JsonNode node = Json.parse(text);
             String type = node.path("__type").asText(null);
-            code = type == null ? null : type.substring(type.lastIndexOf('#') + 1);
+            code = type == null ? null : withoutNamespace(type);
             message = node.hasNonNull("message") ? node.get("message").asText() : node.path("Message").asText(text);
         } catch (RuntimeException e) {
             // not JSON (a proxy's page, an empty body): the status says what there is to say
         }
         if (queryError != null && !queryError.isEmpty()) {
-            code = queryError.substring(0, queryError.contains(";") ? queryError.indexOf(';') : queryError.length());
+            code = withoutNamespace(queryError.split(";", 2)[0]);
         }
         boolean retryable = status >= 500 || status == 429 || (code != null
                 && (THROTTLING.contains(code) || TRANSIENT.contains(code)));
         return new AwsException(service.targetPrefix() + "." + operation + " failed: " + status
                 + (code == null ? "" : " " + code) + (message == null || message.isEmpty() ? "" : ": " + message),
                 status, code, retryable);
+    }
+
+    private static String withoutNamespace(String code) {
+        return code.substring(code.lastIndexOf('#') + 1);
     }
 
     /** Whether AWS's error code says to slow down; a failure without one (no answer, a proxy's page) does not. */
