@@ -54,10 +54,21 @@ public interface CredentialsSource {
             this.clock = clock;
         }
 
+        /**
+         * The credentials, fetched again from {@link #REFRESH_BEFORE} before they expire; while they still hold, a
+         * fetch that fails keeps them, to be tried again on the next call.
+         */
         @Override
         public synchronized AwsCredentials get() {
-            if (current == null || !clock.instant().isBefore(expires.minus(REFRESH_BEFORE))) {
-                fetch();
+            Instant now = clock.instant();
+            if (current == null || !now.isBefore(expires.minus(REFRESH_BEFORE))) {
+                try {
+                    fetch();
+                } catch (AwsException e) {
+                    if (current == null || !now.isBefore(expires)) {
+                        throw e;
+                    }
+                }
             }
             return current;
         }
@@ -80,10 +91,11 @@ public interface CredentialsSource {
                             true);
                 }
                 JsonNode node = Json.parse(body);
-                current = new AwsCredentials(node.path("AccessKeyId").asText(null),
+                AwsCredentials fetched = new AwsCredentials(node.path("AccessKeyId").asText(null),
                         node.path("SecretAccessKey").asText(null), node.path("Token").asText(null));
                 String expiration = node.path("Expiration").asText(null);
                 expires = expiration == null ? Instant.MAX : Instant.parse(expiration);
+                current = fetched;
             } catch (IOException | RuntimeException e) {
                 if (e instanceof AwsException aws) {
                     throw aws;

@@ -140,6 +140,23 @@ class CredentialsSourceTest {
     }
 
     @Test
+    void aFailedRefreshKeepsTheCredentialsWhileTheyHold() {
+        SettableClock clock = new SettableClock(NOW);
+        Instant expiry = NOW.plus(Duration.ofHours(1));
+        Answer unavailable = new Answer(500, Map.of(), "");
+        try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(credentials("ASIA1", "secret1", "token1",
+                expiry), unavailable, credentials("ASIA2", "secret2", "token2", expiry.plus(Duration.ofHours(1))))) {
+            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", null, clock);
+            source.get();
+
+            clock.set(expiry.minus(Duration.ofMinutes(2)));
+            assertEquals("ASIA1", source.get().accessKeyId(), "still good for two minutes");
+            assertEquals(2, endpoint.requests().size());
+            assertEquals("ASIA2", source.get().accessKeyId(), "asked again on the next call");
+        }
+    }
+
+    @Test
     void aFailedRefreshOnceTheyHaveExpiredFails() {
         SettableClock clock = new SettableClock(NOW);
         Instant expiry = NOW.plus(Duration.ofHours(1));
