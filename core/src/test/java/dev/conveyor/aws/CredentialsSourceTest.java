@@ -9,15 +9,11 @@ import dev.conveyor.config.Config;
 import dev.conveyor.testing.ScriptedHttpServer;
 import dev.conveyor.testing.ScriptedHttpServer.Answer;
 import dev.conveyor.testing.SettableClock;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class CredentialsSourceTest {
     private static final Instant NOW = Instant.parse("2026-11-23T16:00:00Z");
@@ -82,33 +78,13 @@ class CredentialsSourceTest {
     }
 
     @Test
-    void theTokenFileWinsOverTheTokenAndIsReadAgainForEachFetch(@TempDir Path dir) throws IOException {
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, "token-from-file\n");
-        SettableClock clock = new SettableClock(NOW);
-        try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(
-                credentials("ASIA1", "secret1", "token1", NOW.plus(Duration.ofMinutes(10))))) {
-            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "token-from-variable",
-                    tokenFile.toString(), clock);
-
-            source.get();
-            Files.writeString(tokenFile, "rotated-token");
-            clock.advance(Duration.ofMinutes(6));
-            source.get();
-
-            assertEquals("token-from-file", endpoint.requests().get(0).header("Authorization"));
-            assertEquals("rotated-token", endpoint.requests().get(1).header("Authorization"));
-        }
-    }
-
-    @Test
     void fetchedAgainFiveMinutesBeforeTheyExpireAndNotBefore() {
         SettableClock clock = new SettableClock(NOW);
         Instant firstExpiry = NOW.plus(Duration.ofHours(1));
         try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(
                 credentials("ASIA1", "secret1", "token1", firstExpiry),
                 credentials("ASIA2", "secret2", "token2", firstExpiry.plus(Duration.ofHours(1))))) {
-            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", null, clock);
+            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", clock);
 
             assertEquals("ASIA1", source.get().accessKeyId());
             clock.set(firstExpiry.minus(Duration.ofMinutes(5)).minusMillis(1));
@@ -129,8 +105,7 @@ class CredentialsSourceTest {
     void anEndpointThatFailsIsAnAwsException() {
         try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(
                 new Answer(500, Map.of("Content-Type", "application/json"), "{\"message\":\"unavailable\"}"))) {
-            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", null,
-                    new SettableClock(NOW));
+            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", new SettableClock(NOW));
 
             AwsException e = assertThrows(AwsException.class, source::get);
 
@@ -146,7 +121,7 @@ class CredentialsSourceTest {
         Answer unavailable = new Answer(500, Map.of(), "");
         try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(credentials("ASIA1", "secret1", "token1",
                 expiry), unavailable, credentials("ASIA2", "secret2", "token2", expiry.plus(Duration.ofHours(1))))) {
-            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", null, clock);
+            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", clock);
             source.get();
 
             clock.set(expiry.minus(Duration.ofMinutes(2)));
@@ -162,7 +137,7 @@ class CredentialsSourceTest {
         Instant expiry = NOW.plus(Duration.ofHours(1));
         try (ScriptedHttpServer endpoint = ScriptedHttpServer.answering(
                 credentials("ASIA1", "secret1", "token1", expiry), new Answer(500, Map.of(), ""))) {
-            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", null, clock);
+            CredentialsSource source = new CredentialsSource.Container(endpoint.uri(), "t", clock);
             source.get();
 
             clock.set(expiry);
