@@ -60,7 +60,7 @@ final class Bench {
                         options.ceilingJobs());
                 String queueUrl = queues.client().createQueue(b -> b.queueName("conveyor-bench-ceiling")
                         .attributesWithStrings(Map.of("VisibilityTimeout", "360"))).queueUrl();
-                ceiling = Ceiling.measure(store, queues.client(), queues.functionsClient(), queueUrl, options.ceilingJobs(),
+                ceiling = Ceiling.measure(store, queues.functionsClient(), queueUrl, options.ceilingJobs(),
                         options.ceilingThreads());
                 progress.printf("  PostgreSQL %.0f jobs/s, ElasticMQ %.0f jobs/s%n", ceiling.postgresJobsPerSecond(),
                         ceiling.sqsJobsPerSecond());

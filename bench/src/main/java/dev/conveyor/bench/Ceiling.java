@@ -1,6 +1,8 @@
 package dev.conveyor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
@@ -22,10 +24,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * What the bare local infrastructure carries of the work one job needs, with the runtime's batching, measured with
@@ -58,13 +56,12 @@ final class Ceiling {
      * Each pipeline runs twice with {@code jobs} jobs, and the second run counts: the servers' code (and the
      * clients') is compiled by then, as the runtime's is by the time its phases are measured.
      */
-    static Result measure(JobStore store, SqsClient sqs, AwsJsonClient functionsSqs, String queueUrl, int jobs,
-                          int threads)
+    static Result measure(JobStore store, AwsJsonClient sqs, String queueUrl, int jobs, int threads)
             throws InterruptedException {
         postgres(store, jobs, threads);
         double postgres = postgres(store, jobs, threads);
-        sqs(sqs, functionsSqs, queueUrl, jobs, threads);
-        double queue = sqs(sqs, functionsSqs, queueUrl, jobs, threads);
+        sqs(sqs, queueUrl, jobs, threads);
+        double queue = sqs(sqs, queueUrl, jobs, threads);
         return new Result(postgres, queue, jobs, threads);
     }
 
@@ -102,11 +99,10 @@ final class Ceiling {
     /**
      * Messages per second through SendMessageBatch, ReceiveMessage and DeleteMessageBatch, {@code threads} sending
      * (through the functions' own {@link SqsJobQueue}) and {@code threads} receiving and deleting (as the event
-     * source mapping's pollers do).
+     * source mapping's pollers do, with the same client).
      */
-    static double sqs(SqsClient sqs, AwsJsonClient functionsSqs, String queueUrl, int jobs, int threads)
-            throws InterruptedException {
-        JobQueue queue = new SqsJobQueue(functionsSqs, queueUrl, null);
+    static double sqs(AwsJsonClient sqs, String queueUrl, int jobs, int threads) throws InterruptedException {
+        JobQueue queue = new SqsJobQueue(sqs, queueUrl, null);
         AtomicInteger toSend = new AtomicInteger(jobs);
         AtomicInteger toDelete = new AtomicInteger(jobs);
         return pipeline(threads, toDelete, () -> {
@@ -122,20 +118,22 @@ final class Ceiling {
             }
         }, () -> {
             while (toDelete.get() > 0) {
-                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(BATCH)
-                        .waitTimeSeconds(1)
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                        .messageAttributeNames("All")).messages();
+                ObjectNode receive = Json.object().put("QueueUrl", queueUrl).put("MaxNumberOfMessages", BATCH)
+                        .put("WaitTimeSeconds", 1);
+                receive.putArray("MessageSystemAttributeNames").add("All");
+                receive.putArray("MessageAttributeNames").add("All");
+                JsonNode messages = sqs.call("ReceiveMessage", receive).path("Messages");
                 if (messages.isEmpty()) {
                     continue;
                 }
-                List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
-                for (Message message : messages) {
-                    JobMessage.decode(message.body()).orElseThrow();
-                    entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(entries.size()))
-                            .receiptHandle(message.receiptHandle()).build());
+                ObjectNode delete = Json.object().put("QueueUrl", queueUrl);
+                ArrayNode entries = delete.putArray("Entries");
+                for (JsonNode message : messages) {
+                    JobMessage.decode(message.path("Body").asText()).orElseThrow();
+                    entries.addObject().put("Id", Integer.toString(entries.size()))
+                            .put("ReceiptHandle", message.path("ReceiptHandle").asText());
                 }
-                if (!sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)).failed().isEmpty()) {
+                if (!sqs.call("DeleteMessageBatch", delete).path("Failed").isEmpty()) {
                     throw new IllegalStateException("the SQS server did not delete messages");
                 }
                 toDelete.addAndGet(-messages.size());

@@ -141,7 +141,8 @@ public final class LocalRuntime implements AutoCloseable {
                                 + " seconds is less than Function timeout: " + function.spec().timeoutSeconds()
                                 + " seconds (" + function.spec().logicalId() + "." + source.eventName() + ")");
                     }
-                    sources.add(new SqsEventSource(source, url, queues.client(), function, options.pollers()));
+                    sources.add(new SqsEventSource(source, url, queues.functionsClient(), function,
+                            options.pollers()));
                 }
             }
             for (LocalFunction function : functions) {
