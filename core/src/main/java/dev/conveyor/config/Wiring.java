@@ -72,12 +72,17 @@ public final class Wiring {
 
     /** The batch processor behind the process-job function. */
     public static JobProcessor jobProcessor(Config config) {
+        return jobProcessor(config, store(config, 2), queue(config));
+    }
+
+    /** The batch processor on a store and a queue the caller also uses. */
+    public static JobProcessor jobProcessor(Config config, JobStore store, JobQueue queue) {
         JobProcessor.Settings defaults = JobProcessor.Settings.defaults();
         JobProcessor.Settings settings = new JobProcessor.Settings(
                 config.seconds("CONVEYOR_LEASE_GRACE_SECONDS", defaults.leaseGrace()),
                 defaults.deadlineMargin(),
                 defaults.infrastructureBackoffCap());
-        return new JobProcessor(store(config, 2), queue(config), HandlerRegistry.load(), retryPolicy(config),
+        return new JobProcessor(store, queue, HandlerRegistry.load(), retryPolicy(config),
                 MicrosecondClock.systemUtc(), settings);
     }
 

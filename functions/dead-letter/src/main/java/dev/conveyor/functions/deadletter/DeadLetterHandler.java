@@ -1,16 +1,16 @@
 package dev.conveyor.functions.deadletter;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.deadletter.DeadLetters;
 import dev.conveyor.functions.SqsBatch;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /** The {@code jobs-dlq} consumer: dead-letters jobs, keeps (reports) what it cannot (see {@link DeadLetters}). */
-public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class DeadLetterHandler implements RequestStreamHandler {
     private final DeadLetters deadLetters;
 
     /** Wires the store and the dead-letter queue from the environment, once per cold start. */
@@ -23,7 +23,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     @Override
-    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return SqsBatch.failures(deadLetters.process(SqsBatch.messages(event)));
+    public void handleRequest(InputStream event, OutputStream response, Context context) {
+        SqsBatch.write(deadLetters.process(SqsBatch.read(event)), response);
     }
 }

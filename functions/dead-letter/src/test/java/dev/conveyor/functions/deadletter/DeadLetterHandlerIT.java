@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Env;
@@ -19,6 +20,8 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +41,18 @@ class DeadLetterHandlerIT {
         store.close();
     }
 
+    /**
+     * Invokes the handler as Lambda does: the event written by Lambda's own serializer, the answer read back into
+     * the class Lambda's partial batch responses are documented by; answers the message ids it keeps.
+     */
     private List<String> invoke(SQSEvent event) {
-        SQSBatchResponse response = handler.handleRequest(event,
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LambdaEventSerializers.serializerFor(SQSEvent.class, ClassLoader.getSystemClassLoader()).toJson(event, in);
+        handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
                 InvocationContext.startingNow("test-request", "dead-letter", 30));
+        SQSBatchResponse response = LambdaEventSerializers.serializerFor(SQSBatchResponse.class,
+                ClassLoader.getSystemClassLoader()).fromJson(new ByteArrayInputStream(out.toByteArray()));
         return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                 .toList();
     }

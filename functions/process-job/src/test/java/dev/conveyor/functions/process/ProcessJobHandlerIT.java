@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.conveyor.config.Env;
 import dev.conveyor.functions.InvocationContext;
@@ -15,6 +16,8 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +35,20 @@ class ProcessJobHandlerIT {
         store.close();
     }
 
-    private SQSBatchResponse invoke(SQSEvent event) {
-        return handler.handleRequest(event, InvocationContext.startingNow("test-request", "process-job", 60));
+    /**
+     * Invokes the handler as Lambda does: the event written by Lambda's own serializer, the answer read back into
+     * the class Lambda's partial batch responses are documented by; answers the message ids it keeps.
+     */
+    private List<String> invoke(SQSEvent event) {
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LambdaEventSerializers.serializerFor(SQSEvent.class, ClassLoader.getSystemClassLoader()).toJson(event, in);
+        handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
+                InvocationContext.startingNow("test-request", "process-job", 60));
+        SQSBatchResponse response = LambdaEventSerializers.serializerFor(SQSBatchResponse.class,
+                ClassLoader.getSystemClassLoader()).fromJson(new ByteArrayInputStream(out.toByteArray()));
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .toList();
     }
 
     @Test
@@ -45,11 +60,9 @@ class ProcessJobHandlerIT {
             event.getRecords().get(i).setBody(JobMessage.encode(jobs.get(i).id()));
         }
 
-        SQSBatchResponse response = invoke(event);
+        List<String> kept = invoke(event);
 
-        assertEquals(List.of(event.getRecords().get(1).getMessageId()),
-                response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-                        .toList());
+        assertEquals(List.of(event.getRecords().get(1).getMessageId()), kept);
         assertEquals(JobState.SUCCESS, store.find(jobs.get(0).id()).orElseThrow().state());
         assertEquals(JobState.RETRYING, store.find(jobs.get(1).id()).orElseThrow().state());
     }
@@ -57,8 +70,6 @@ class ProcessJobHandlerIT {
     @Test
     void anUnreadableMessageIsReportedSoItReachesTheDeadLetterQueue() {
         SQSEvent event = EventLoader.loadSQSEvent("process-job-unreadable.json");
-        SQSBatchResponse response = invoke(event);
-        assertEquals(1, response.getBatchItemFailures().size());
-        assertEquals("7b3c1f0e-3f5a-4c8e-9a8b-1d2e3f4a5b6c", response.getBatchItemFailures().get(0).getItemIdentifier());
+        assertEquals(List.of("7b3c1f0e-3f5a-4c8e-9a8b-1d2e3f4a5b6c"), invoke(event));
     }
 }
