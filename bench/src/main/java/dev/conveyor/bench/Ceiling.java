@@ -41,8 +41,12 @@ final class Ceiling {
     private Ceiling() {
     }
 
-    /** Jobs per second each server carries, and the lower of the two. */
-    record Result(double postgresJobsPerSecond, double sqsJobsPerSecond, int jobs, int threads) {
+    /**
+     * Jobs per second each server carries, and the lower of the two; and, for comparison with {@code POST /jobs}
+     * (one job, so one message, per send), ElasticMQ when every send carries one message.
+     */
+    record Result(double postgresJobsPerSecond, double sqsJobsPerSecond, double sqsSingleSendJobsPerSecond, int jobs,
+                  int threads) {
         double jobsPerSecond() {
             return Math.min(postgresJobsPerSecond, sqsJobsPerSecond);
         }
@@ -60,9 +64,11 @@ final class Ceiling {
             throws InterruptedException {
         postgres(store, jobs, threads);
         double postgres = postgres(store, jobs, threads);
-        sqs(sqs, queueUrl, jobs, threads);
-        double queue = sqs(sqs, queueUrl, jobs, threads);
-        return new Result(postgres, queue, jobs, threads);
+        sqs(sqs, queueUrl, jobs, threads, BATCH);
+        double queue = sqs(sqs, queueUrl, jobs, threads, BATCH);
+        sqs(sqs, queueUrl, jobs, threads, 1);
+        double singles = sqs(sqs, queueUrl, jobs, threads, 1);
+        return new Result(postgres, queue, singles, jobs, threads);
     }
 
     /** Jobs per second through insert, claim and finish, {@code threads} inserting and {@code threads} running. */
@@ -74,7 +80,7 @@ final class Ceiling {
                 NewJob.DEFAULT_RETRY_DELAY_SECONDS, NewJob.DEFAULT_TIMEOUT_SECONDS, 0, null);
         return pipeline(threads, toFinish, () -> {
             int n;
-            while ((n = take(toInsert)) > 0) {
+            while ((n = take(toInsert, BATCH)) > 0) {
                 List<Submission> stored = store.insert(Collections.nCopies(n, echo), Instant.now());
                 inserted.add(stored.stream().map(s -> s.job().id()).toList());
             }
@@ -99,15 +105,16 @@ final class Ceiling {
     /**
      * Messages per second through SendMessageBatch, ReceiveMessage and DeleteMessageBatch, {@code threads} sending
      * (through the functions' own {@link SqsJobQueue}) and {@code threads} receiving and deleting (as the event
-     * source mapping's pollers do, with the same client).
+     * source mapping's pollers do, with the same client); each send carries {@code perSend} messages.
      */
-    static double sqs(AwsJsonClient sqs, String queueUrl, int jobs, int threads) throws InterruptedException {
+    static double sqs(AwsJsonClient sqs, String queueUrl, int jobs, int threads, int perSend)
+            throws InterruptedException {
         JobQueue queue = new SqsJobQueue(sqs, queueUrl, null);
         AtomicInteger toSend = new AtomicInteger(jobs);
         AtomicInteger toDelete = new AtomicInteger(jobs);
         return pipeline(threads, toDelete, () -> {
             int n;
-            while ((n = take(toSend)) > 0) {
+            while ((n = take(toSend, perSend)) > 0) {
                 List<JobQueue.Dispatch> dispatches = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     dispatches.add(new JobQueue.Dispatch(JobId.newId(Instant.now()), Duration.ZERO));
@@ -175,10 +182,10 @@ final class Ceiling {
         return jobs / seconds;
     }
 
-    private static int take(AtomicInteger left) {
+    private static int take(AtomicInteger left, int most) {
         while (true) {
             int now = left.get();
-            int take = Math.min(now, BATCH);
+            int take = Math.min(now, most);
             if (take <= 0) {
                 return 0;
             }

@@ -59,8 +59,10 @@ final class Report {
                 "PostgreSQL: the store's insert + claim + finish", c.postgresJobsPerSecond()));
         out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n",
                 "ElasticMQ: SendMessageBatch + Receive + DeleteBatch", c.sqsJobsPerSecond()));
-        out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n%n",
+        out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n",
                 "ceiling: the lower, " + c.limitedBy(), c.jobsPerSecond()));
+        out.append(String.format(Locale.ROOT, "  %-54s %8.0f jobs/s%n%n",
+                "(ElasticMQ, one message a send, as POST /jobs sends)", c.sqsSingleSendJobsPerSecond()));
 
         String flags = r.coldStarts().isEmpty() ? "" : r.coldStarts().get(0).javaToolOptions();
         out.append(String.format(Locale.ROOT, "Cold start: fresh JVM to first completed invocation, artifact only on "
@@ -111,6 +113,7 @@ final class Report {
         json.putObject("ceiling")
                 .put("postgres_jobs_per_s", round(r.ceiling().postgresJobsPerSecond()))
                 .put("sqs_jobs_per_s", round(r.ceiling().sqsJobsPerSecond()))
+                .put("sqs_single_send_jobs_per_s", round(r.ceiling().sqsSingleSendJobsPerSecond()))
                 .put("limited_by", r.ceiling().limitedBy())
                 .put("threads", r.ceiling().threads())
                 .put("batch", Ceiling.BATCH)

@@ -46,6 +46,7 @@ class BenchIT {
                 ceiling.get("sqs_jobs_per_s").asDouble());
         assertEquals(lower, json.get("ceiling_jobs_per_s").asDouble(), 0.11);
         assertTrue(lower > 0, json::toString);
+        assertTrue(ceiling.get("sqs_single_send_jobs_per_s").asDouble() > 0, json::toString);
         for (JsonNode phase : List.of(json, json.get("batch"))) {
             assertEquals(phase.get("e2e_jobs_per_s").asDouble() / json.get("ceiling_jobs_per_s").asDouble(),
                     phase.get("fraction_of_ceiling").asDouble(), 0.002, phase::toString);
