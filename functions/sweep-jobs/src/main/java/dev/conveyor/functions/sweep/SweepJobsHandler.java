@@ -1,15 +1,23 @@
 package dev.conveyor.functions.sweep;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
+import dev.conveyor.json.Json;
 import dev.conveyor.sweep.Sweeper;
-import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
-/** Runs on a schedule: sends the messages waiting jobs are owed and settles expired leases (see {@link Sweeper}). */
-public final class SweepJobsHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
+/**
+ * Runs on a schedule: sends the messages waiting jobs are owed and settles expired leases (see {@link Sweeper}).
+ * The schedule's event says nothing the sweep needs, so it is not read (a stream handler: Lambda's runtime does
+ * not map it by reflection); the answer is the sweep's counts, {@code {"sent": n, "unsent": n,
+ * "leases_settled": n}}.
+ */
+public final class SweepJobsHandler implements RequestStreamHandler {
     private final Sweeper sweeper;
 
     /** Wires the store and the queue from the environment, once per cold start. */
@@ -22,8 +30,11 @@ public final class SweepJobsHandler implements RequestHandler<ScheduledEvent, Ma
     }
 
     @Override
-    public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
+    public void handleRequest(InputStream event, OutputStream response, Context context) throws IOException {
         Sweeper.Sweep sweep = sweeper.sweep();
-        return Map.of("sent", sweep.sent(), "unsent", sweep.unsent(), "leases_settled", sweep.leasesSettled());
+        response.write(Json.write(Json.object()
+                .put("sent", sweep.sent())
+                .put("unsent", sweep.unsent())
+                .put("leases_settled", sweep.leasesSettled())).getBytes(StandardCharsets.UTF_8));
     }
 }

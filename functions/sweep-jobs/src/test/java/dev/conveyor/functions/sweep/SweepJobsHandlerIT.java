@@ -3,11 +3,13 @@ package dev.conveyor.functions.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.conveyor.config.Env;
 import dev.conveyor.functions.InvocationContext;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobState;
+import dev.conveyor.json.Json;
 import dev.conveyor.process.LostAttempt;
 import dev.conveyor.queue.JobMessage;
 import dev.conveyor.store.JobStore;
@@ -15,9 +17,15 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +43,22 @@ class SweepJobsHandlerIT {
         store.close();
     }
 
+    /** A sweep as the schedule invokes it: the scheduled event as Lambda's serializer writes it; its counts. */
     private Map<String, Integer> sweep() {
-        return handler.handleRequest(EventLoader.loadScheduledEvent("sweep-jobs-scheduled.json"),
-                InvocationContext.startingNow("test-request", "sweep-jobs", 60));
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LambdaEventSerializers.serializerFor(ScheduledEvent.class, ClassLoader.getSystemClassLoader())
+                .toJson(EventLoader.loadScheduledEvent("sweep-jobs-scheduled.json"), in);
+        try {
+            handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
+                    InvocationContext.startingNow("test-request", "sweep-jobs", 60));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        Json.parse(out.toString(StandardCharsets.UTF_8)).properties()
+                .forEach(e -> counts.put(e.getKey(), e.getValue().intValue()));
+        return counts;
     }
 
     private List<String> queuedJobIds() {
