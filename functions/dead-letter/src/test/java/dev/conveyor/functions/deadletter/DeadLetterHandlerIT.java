@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Env;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.deadletter.DeadLetters;
-import dev.conveyor.functions.InvocationContext;
+import dev.conveyor.functions.LambdaInvocations;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobState;
@@ -20,8 +19,6 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,20 +38,10 @@ class DeadLetterHandlerIT {
         store.close();
     }
 
-    /**
-     * Invokes the handler as Lambda does: the event written by Lambda's own serializer, the answer read back into
-     * the class Lambda's partial batch responses are documented by; answers the message ids it keeps.
-     */
+    /** Invokes the handler as Lambda does; the ids of the messages it keeps. */
     private List<String> invoke(SQSEvent event) {
-        ByteArrayOutputStream in = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LambdaEventSerializers.serializerFor(SQSEvent.class, ClassLoader.getSystemClassLoader()).toJson(event, in);
-        handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
-                InvocationContext.startingNow("test-request", "dead-letter", 30));
-        SQSBatchResponse response = LambdaEventSerializers.serializerFor(SQSBatchResponse.class,
-                ClassLoader.getSystemClassLoader()).fromJson(new ByteArrayInputStream(out.toByteArray()));
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-                .toList();
+        return LambdaInvocations.invoke(handler, event, SQSBatchResponse.class, "dead-letter", 30).getBatchItemFailures()
+                .stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
     }
 
     private Job insert(NewJobs job) {

@@ -2,14 +2,12 @@ package dev.conveyor.functions.get;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.Env;
-import dev.conveyor.functions.InvocationContext;
+import dev.conveyor.functions.LambdaInvocations;
 import dev.conveyor.job.Job;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.JobStore;
@@ -17,10 +15,6 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,28 +38,8 @@ class GetJobHandlerIT {
             event.setPathParameters(Map.of("id", id));
             event.setPath("/jobs/" + id);
         }
-        return invoke(handler, event, "get-job");
+        return LambdaInvocations.invoke(handler, event, APIGatewayProxyResponseEvent.class, "get-job", 10);
     }
-    /**
-     * Invokes the handler as Lambda does: the event written by Lambda's own serializer, the answer read back into
-     * the class API Gateway's answers are documented by.
-     */
-    private static APIGatewayProxyResponseEvent invoke(RequestStreamHandler handler, APIGatewayProxyRequestEvent event,
-                                               String function) {
-        ByteArrayOutputStream in = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LambdaEventSerializers.serializerFor(APIGatewayProxyRequestEvent.class, ClassLoader.getSystemClassLoader())
-                .toJson(event, in);
-        try {
-            handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
-                    InvocationContext.startingNow("test-request", function, 10));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return LambdaEventSerializers.serializerFor(APIGatewayProxyResponseEvent.class,
-                ClassLoader.getSystemClassLoader()).fromJson(new ByteArrayInputStream(out.toByteArray()));
-    }
-
     @Test
     void answersTheStoredJob() {
         Job job = store.insert(List.of(NewJobs.anEchoJob("hi").build()), Instant.now()).get(0).job();

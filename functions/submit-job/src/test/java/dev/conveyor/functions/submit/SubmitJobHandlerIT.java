@@ -4,24 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.Env;
-import dev.conveyor.functions.InvocationContext;
+import dev.conveyor.functions.LambdaInvocations;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,27 +40,7 @@ class SubmitJobHandlerIT {
 
     private APIGatewayProxyResponseEvent invoke(String fixture) {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(fixture);
-        return Env.with(env, () -> invoke(handler, event, "submit-job"));
-    }
-
-    /**
-     * Invokes the handler as Lambda does: the event written by Lambda's own serializer, the answer read back into
-     * the class API Gateway's answers are documented by.
-     */
-    private static APIGatewayProxyResponseEvent invoke(RequestStreamHandler handler, APIGatewayProxyRequestEvent event,
-                                               String function) {
-        ByteArrayOutputStream in = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LambdaEventSerializers.serializerFor(APIGatewayProxyRequestEvent.class, ClassLoader.getSystemClassLoader())
-                .toJson(event, in);
-        try {
-            handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
-                    InvocationContext.startingNow("test-request", function, 10));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return LambdaEventSerializers.serializerFor(APIGatewayProxyResponseEvent.class,
-                ClassLoader.getSystemClassLoader()).fromJson(new ByteArrayInputStream(out.toByteArray()));
+        return Env.with(env, () -> LambdaInvocations.invoke(handler, event, APIGatewayProxyResponseEvent.class, "submit-job", 10));
     }
 
     private List<Message> queued() {
@@ -143,7 +117,7 @@ class SubmitJobHandlerIT {
     void aBodyOverTheLimitIsRefused() {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("submit-job-echo.json");
         event.setBody("{\"type\":\"echo\",\"payload\":{\"message\":\"" + "x".repeat(300 * 1024) + "\"}}");
-        APIGatewayProxyResponseEvent response = Env.with(env, () -> invoke(handler, event, "submit-job"));
+        APIGatewayProxyResponseEvent response = Env.with(env, () -> LambdaInvocations.invoke(handler, event, APIGatewayProxyResponseEvent.class, "submit-job", 10));
         assertEquals(413, response.getStatusCode());
         assertEquals(0, storedJobs());
     }
@@ -155,7 +129,7 @@ class SubmitJobHandlerIT {
         SubmitJobHandler offline = Env.with(down, SubmitJobHandler::new);
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("submit-job-echo.json");
 
-        APIGatewayProxyResponseEvent response = invoke(offline, event, "submit-job");
+        APIGatewayProxyResponseEvent response = LambdaInvocations.invoke(offline, event, APIGatewayProxyResponseEvent.class, "submit-job", 10);
 
         assertEquals(503, response.getStatusCode());
         assertEquals("application/problem+json", response.getHeaders().get("Content-Type"));

@@ -2,11 +2,9 @@ package dev.conveyor.functions.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.conveyor.config.Env;
-import dev.conveyor.functions.InvocationContext;
+import dev.conveyor.functions.LambdaInvocations;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobState;
 import dev.conveyor.json.Json;
@@ -17,11 +15,6 @@ import dev.conveyor.testing.NewJobs;
 import dev.conveyor.testing.TestDatabase;
 import dev.conveyor.testing.TestEnvironment;
 import dev.conveyor.testing.TestQueues;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,21 +36,11 @@ class SweepJobsHandlerIT {
         store.close();
     }
 
-    /** A sweep as the schedule invokes it: the scheduled event as Lambda's serializer writes it; its counts. */
+    /** A sweep as the schedule invokes it: its counts. */
     private Map<String, Integer> sweep() {
-        ByteArrayOutputStream in = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        LambdaEventSerializers.serializerFor(ScheduledEvent.class, ClassLoader.getSystemClassLoader())
-                .toJson(EventLoader.loadScheduledEvent("sweep-jobs-scheduled.json"), in);
-        try {
-            handler.handleRequest(new ByteArrayInputStream(in.toByteArray()), out,
-                    InvocationContext.startingNow("test-request", "sweep-jobs", 60));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         Map<String, Integer> counts = new HashMap<>();
-        Json.parse(out.toString(StandardCharsets.UTF_8)).properties()
-                .forEach(e -> counts.put(e.getKey(), e.getValue().intValue()));
+        Json.parse(LambdaInvocations.invoke(handler, EventLoader.loadScheduledEvent("sweep-jobs-scheduled.json"),
+                "sweep-jobs", 60)).properties().forEach(e -> counts.put(e.getKey(), e.getValue().intValue()));
         return counts;
     }
 
