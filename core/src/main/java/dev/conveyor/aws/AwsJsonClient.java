@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.Config;
 import dev.conveyor.json.Json;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -130,21 +131,30 @@ public final class AwsJsonClient {
                 out.write(body);
             }
             int status = connection.getResponseCode();
-            String text;
+            byte[] answer;
             try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                answer = in == null ? new byte[0] : in.readAllBytes();
             }
             if (status == 200) {
-                return text.isBlank() ? Json.object() : Json.parse(text);
+                return answer(operation, answer);
             }
-            throw error(operation, status, text, connection.getHeaderField("x-amzn-query-error"));
+            throw error(operation, status, new String(answer, StandardCharsets.UTF_8),
+                    connection.getHeaderField("x-amzn-query-error"));
         } catch (IOException e) {
             if (connection != null) {
                 connection.disconnect();
             }
             throw new AwsException(service.targetPrefix() + "." + operation + " could not reach " + endpoint + ": "
                     + e, 0, null, true, e);
-        } catch (Json.MalformedJsonException e) {
+        }
+    }
+
+    /** A successful answer: AWS's JSON, read without the limits on what clients send (a received batch is large). */
+    private JsonNode answer(String operation, byte[] answer) {
+        try {
+            JsonNode node = answer.length == 0 ? null : Json.readEvent(new ByteArrayInputStream(answer));
+            return node == null || node.isMissingNode() ? Json.object() : node;
+        } catch (IOException e) {
             throw new AwsException(service.targetPrefix() + "." + operation + " answered malformed JSON: "
                     + e.getMessage(), 200, null, false, e);
         }

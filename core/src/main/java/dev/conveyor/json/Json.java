@@ -39,15 +39,16 @@ public final class Json {
     }
 
     /**
-     * Events from AWS itself (API Gateway's, SQS's): as large as Lambda takes one (6 MB), read with Jackson's
-     * defaults; what a client sent inside them (a request's body) is read again with {@link #parse}'s rules.
+     * Events and answers from AWS itself (API Gateway's, SQS's): as large as Lambda takes one (6 MB), read with
+     * Jackson's defaults; what a client sent inside them (a request's body) is read again with {@link #parse}'s
+     * rules.
      */
     private static final ObjectMapper EVENTS = new ObjectMapper();
 
     private Json() {
     }
 
-    /** Reads an event Lambda hands a function. */
+    /** Reads an event Lambda hands a function, or an AWS service's answer. */
     public static JsonNode readEvent(InputStream in) throws IOException {
         return EVENTS.readTree(in);
     }

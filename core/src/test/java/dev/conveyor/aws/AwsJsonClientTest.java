@@ -77,6 +77,29 @@ class AwsJsonClientTest {
     }
 
     @Test
+    void aLargeAnswerIsReadWhole() {
+        String body = "x".repeat(300 * 1024); // over the limit on what clients send; AWS's answers have no such
+        try (ScriptedHttpServer server = ScriptedHttpServer.answering(
+                Answer.json(200, "{\"Messages\":[{\"Body\":\"" + body + "\"}]}"))) {
+            JsonNode answer = client(server.uri()).call("ReceiveMessage", REQUEST);
+
+            assertEquals(body, answer.at("/Messages/0/Body").asText());
+        }
+    }
+
+    @Test
+    void aMalformedAnswerFailsWithoutTryingAgain() {
+        try (ScriptedHttpServer server = ScriptedHttpServer.answering(Answer.json(200, "{\"Attributes\": "))) {
+            AwsException e = assertThrows(AwsException.class,
+                    () -> client(server.uri()).call("GetQueueAttributes", REQUEST));
+
+            assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+            assertFalse(e.retryable());
+            assertEquals(1, server.requests().size());
+        }
+    }
+
+    @Test
     void aServerErrorIsTriedAgain() {
         try (ScriptedHttpServer server = ScriptedHttpServer.answering(
                 Answer.json(500, "{\"__type\":\"com.amazonaws.sqs#InternalError\",\"message\":\"internal error\"}"),
