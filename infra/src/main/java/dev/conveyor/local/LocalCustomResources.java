@@ -2,15 +2,13 @@ package dev.conveyor.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.json.Json;
 import dev.conveyor.local.template.Stack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +43,7 @@ final class LocalCustomResources {
         }
         Map<String, String> physicalIds = read(state);
         Map<String, JsonNode> answers = new ConcurrentHashMap<>();
-        HttpServer server = responseServer(answers);
+        LocalHttpServer server = responseServer(answers);
         try {
             List<Answer> results = new ArrayList<>();
             for (Stack.CustomResourceSpec resource : resources) {
@@ -56,7 +54,7 @@ final class LocalCustomResources {
                                 + resource.functionLogicalId()));
                 String requestId = UUID.randomUUID().toString();
                 String event = Json.write(event(resource, stackId, requestId, physicalIds.get(resource.logicalId()),
-                        "http://127.0.0.1:" + server.getAddress().getPort() + "/" + requestId));
+                        "http://127.0.0.1:" + server.port() + "/" + requestId));
                 try {
                     function.invoke(event);
                 } catch (LocalFunction.InvocationException e) {
@@ -80,7 +78,7 @@ final class LocalCustomResources {
             }
             return results;
         } finally {
-            server.stop(0);
+            server.stop(Duration.ZERO);
         }
     }
 
@@ -126,26 +124,18 @@ final class LocalCustomResources {
         }
     }
 
-    private static HttpServer responseServer(Map<String, JsonNode> answers) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/", exchange -> {
-                try (exchange) {
-                    String requestId = exchange.getRequestURI().getPath().substring(1);
-                    if (!exchange.getRequestMethod().equals("PUT")) {
-                        exchange.sendResponseHeaders(405, -1);
-                        return;
-                    }
-                    answers.put(requestId, Json.mapper().readTree(exchange.getRequestBody()));
-                    exchange.sendResponseHeaders(200, -1);
-                } catch (IOException e) {
-                    exchange.sendResponseHeaders(400, -1);
-                }
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the custom resources' response endpoint", e);
-        }
+    /** The response URL's endpoint (an S3 presigned URL on AWS): each answer PUT there, by request id. */
+    private static LocalHttpServer responseServer(Map<String, JsonNode> answers) {
+        return LocalHttpServer.start("custom-resources", 0, 2, 1024 * 1024, exchange -> {
+            if (!exchange.method().equals("PUT")) {
+                return new LocalHttpServer.Answer(405, Map.of(), new byte[0]);
+            }
+            try {
+                answers.put(exchange.path().substring(1), Json.mapper().readTree(exchange.body()));
+                return new LocalHttpServer.Answer(200, Map.of(), new byte[0]);
+            } catch (IOException | RuntimeException e) {
+                return new LocalHttpServer.Answer(400, Map.of(), new byte[0]);
+            }
+        });
     }
 }

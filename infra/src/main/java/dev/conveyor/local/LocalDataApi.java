@@ -3,32 +3,28 @@ package dev.conveyor.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.json.Json;
+import dev.conveyor.local.LocalHttpServer.Answer;
+import dev.conveyor.local.LocalHttpServer.Exchange;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.log.Log;
 import dev.conveyor.store.StoreException;
 import dev.conveyor.store.jdbc.ConnectionPool;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -50,19 +46,19 @@ public final class LocalDataApi implements AutoCloseable {
     static final int STATEMENT_TIMEOUT_SECONDS = 45;
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
     private static final int POOL_SIZE = 20;
+    /** Requests answered at once; more wait for a thread (AWS's Data API has no such bound to copy). */
+    private static final int THREADS = 64;
+    /** A bound on what one request may hold in memory, far above anything the Data API store sends. */
+    private static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-    private final HttpServer server;
-    private final ExecutorService threads;
+    private volatile LocalHttpServer server;
     private final String serverUrl;
     private final Properties properties;
     private final String defaultDatabase;
     private final Map<String, ConnectionPool> pools = new ConcurrentHashMap<>();
     private final DataApiTransactions transactions = new DataApiTransactions();
 
-    private LocalDataApi(HttpServer server, ExecutorService threads, String serverUrl, Properties properties,
-                         String defaultDatabase) {
-        this.server = server;
-        this.threads = threads;
+    private LocalDataApi(String serverUrl, Properties properties, String defaultDatabase) {
         this.serverUrl = serverUrl;
         this.properties = properties;
         this.defaultDatabase = defaultDatabase;
@@ -77,51 +73,35 @@ public final class LocalDataApi implements AutoCloseable {
      * @param defaultDatabase the database of a request that names none
      */
     public static LocalDataApi start(int port, String serverUrl, Properties properties, String defaultDatabase) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
-            AtomicInteger counter = new AtomicInteger();
-            ExecutorService threads = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "data-api-" + counter.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            // A statement ends at its query timeout (45 s) or, with continueAfterTimeout, when it ends: a driver
-            // socket timeout (30 s in Conveyor's settings) would cut it first, as a lost connection.
-            Properties connectionProperties = new Properties();
-            connectionProperties.putAll(properties);
-            connectionProperties.setProperty("socketTimeout", "0");
-            LocalDataApi api = new LocalDataApi(server, threads, serverUrl, connectionProperties, defaultDatabase);
-            server.createContext("/", api::handle);
-            server.setExecutor(threads);
-            server.start();
-            return api;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the local Data API on port " + port, e);
-        }
+        // A statement ends at its query timeout (45 s) or, with continueAfterTimeout, when it ends: a driver
+        // socket timeout (30 s in Conveyor's settings) would cut it first, as a lost connection.
+        Properties connectionProperties = new Properties();
+        connectionProperties.putAll(properties);
+        connectionProperties.setProperty("socketTimeout", "0");
+        LocalDataApi api = new LocalDataApi(serverUrl, connectionProperties, defaultDatabase);
+        api.server = LocalHttpServer.start("data-api", port, THREADS, MAX_REQUEST_BYTES, api::handle);
+        return api;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
-            String requestId = UUID.randomUUID().toString();
-            exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-            try {
-                ObjectNode response = answer(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        exchange.getRequestBody().readAllBytes());
-                send(exchange, 200, response);
-            } catch (DataApiError e) {
-                exchange.getResponseHeaders().set("x-amzn-ErrorType", e.type());
-                send(exchange, e.status(), Json.object().put("message", e.getMessage()));
-            } catch (RuntimeException e) {
-                LOG.warn("the local Data API failed", e);
-                exchange.getResponseHeaders().set("x-amzn-ErrorType", "InternalServerErrorException");
-                send(exchange, 500, Json.object().put("message", "An internal error occurred: " + e));
+    private Answer handle(Exchange exchange) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-amzn-RequestId", UUID.randomUUID().toString());
+        try {
+            if (exchange.body() == null) {
+                throw DataApiError.badRequest("The request is larger than " + MAX_REQUEST_BYTES + " bytes");
             }
-        } catch (IOException e) {
-            LOG.debug("a Data API client went away", "error", e.getMessage());
+            return send(headers, 200, answer(exchange.method(), exchange.path(), exchange.body()));
+        } catch (DataApiError e) {
+            headers.put("x-amzn-ErrorType", e.type());
+            return send(headers, e.status(), Json.object().put("message", e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warn("the local Data API failed", e);
+            headers.put("x-amzn-ErrorType", "InternalServerErrorException");
+            return send(headers, 500, Json.object().put("message", "An internal error occurred: " + e));
         }
     }
 
@@ -284,19 +264,14 @@ public final class LocalDataApi implements AutoCloseable {
         return value.textValue();
     }
 
-    private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static Answer send(Map<String, String> headers, int status, ObjectNode body) {
+        headers.put("Content-Type", "application/json");
+        return Answer.of(status, headers, Json.write(body).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        server.stop(Duration.ZERO);
         transactions.close();
         pools.values().forEach(ConnectionPool::close);
     }

@@ -3,16 +3,14 @@ package dev.conveyor.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.conveyor.local.LocalHttpServer.Answer;
+import dev.conveyor.local.LocalHttpServer.Exchange;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.log.Log;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,10 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The REST API of the template on {@code http://127.0.0.1:<port>}: each request is matched to a route as API
@@ -36,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gateway responses when it customizes them: {@code MISSING_AUTHENTICATION_TOKEN} for a route that does not exist,
  * {@code INVALID_API_KEY} for a missing or wrong {@code x-api-key}, {@code THROTTLED} beyond the usage plan's rate
  * and burst, {@code REQUEST_TOO_LARGE} over 10 MB, {@code 502} for a function that fails and
- * {@code INTEGRATION_TIMEOUT} after the 29-second integration timeout.
+ * {@code INTEGRATION_TIMEOUT} after the 29-second integration timeout. Connections are served as a front door on
+ * AWS serves them ({@link LocalHttpServer}).
  */
 public final class LocalGateway implements AutoCloseable {
     private static final Log LOG = Log.of(LocalGateway.class);
@@ -70,15 +65,12 @@ public final class LocalGateway implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService workers;
     private final List<Route> routes;
     private final Settings settings;
     private final TokenBucket bucket;
+    private volatile LocalHttpServer server;
 
-    private LocalGateway(HttpServer server, ExecutorService workers, List<Route> routes, Settings settings) {
-        this.server = server;
-        this.workers = workers;
+    private LocalGateway(List<Route> routes, Settings settings) {
         this.routes = List.copyOf(routes);
         this.settings = settings;
         this.bucket = settings.throttle() == null ? null
@@ -89,71 +81,88 @@ public final class LocalGateway implements AutoCloseable {
         return start(port, routes, threads, Settings.OPEN);
     }
 
+    /**
+     * Starts the gateway on {@code 127.0.0.1}.
+     *
+     * @param port the port, 0 for a free one
+     * @param threads requests answered at once (each waits for its function); connections are not bounded by it
+     */
     public static LocalGateway start(int port, List<Route> routes, int threads, Settings settings) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
-        AtomicInteger counter = new AtomicInteger();
-        ExecutorService workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gateway-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        LocalGateway gateway = new LocalGateway(server, workers, routes, settings);
-        server.setExecutor(workers);
-        server.createContext("/", gateway::handle);
-        server.start();
+        LocalGateway gateway = new LocalGateway(routes, settings);
+        gateway.server = LocalHttpServer.start("gateway", port, threads, MAX_PAYLOAD_BYTES, gateway::handle,
+                LocalGateway::refuse);
         return gateway;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     public List<Route> routes() {
         return routes;
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private Answer handle(Exchange exchange) throws IOException {
         String requestId = UUID.randomUUID().toString();
-        try (exchange) {
-            byte[] body = readBody(exchange.getRequestBody());
-            if (body == null) {
-                gatewayResponse(exchange, requestId, null, GatewayError.REQUEST_TOO_LARGE);
-                return;
+        if (exchange.body() == null) {
+            return gatewayResponse(exchange, requestId, null, GatewayError.REQUEST_TOO_LARGE);
+        }
+        String method = exchange.method().toUpperCase(Locale.ROOT);
+        Match match = match(method, exchange.path());
+        if (match == null) {
+            return gatewayResponse(exchange, requestId, null, GatewayError.MISSING_AUTHENTICATION_TOKEN);
+        }
+        if (match.route.apiKeyRequired() && settings.apiKey() != null) {
+            if (!settings.apiKey().equals(exchange.header("x-api-key"))) {
+                return gatewayResponse(exchange, requestId, match, GatewayError.INVALID_API_KEY);
             }
-            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-            String path = exchange.getRequestURI().getPath();
-            Match match = match(method, path);
-            if (match == null) {
-                gatewayResponse(exchange, requestId, null, GatewayError.MISSING_AUTHENTICATION_TOKEN);
-                return;
+            if (bucket != null && !bucket.tryTake()) {
+                return gatewayResponse(exchange, requestId, match, GatewayError.THROTTLED);
             }
-            if (match.route.apiKeyRequired() && settings.apiKey() != null) {
-                if (!settings.apiKey().equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
-                    gatewayResponse(exchange, requestId, match, GatewayError.INVALID_API_KEY);
-                    return;
-                }
-                if (bucket != null && !bucket.tryTake()) {
-                    gatewayResponse(exchange, requestId, match, GatewayError.THROTTLED);
-                    return;
-                }
-            }
-            String event = JSON.writeValueAsString(event(exchange, requestId, match, path, body));
-            String response;
-            try {
-                response = match.route.function().invoke(event);
-            } catch (LocalFunction.InvocationException e) {
-                LOG.warn("function failed", e, "function", match.route.function().spec().logicalId(),
-                        "request_id", requestId);
-                boolean timedOut = e.getMessage().contains("Task timed out")
-                        && match.route.function().spec().timeoutSeconds() >= INTEGRATION_TIMEOUT_SECONDS;
-                gatewayResponse(exchange, requestId, match,
-                        timedOut ? GatewayError.INTEGRATION_TIMEOUT : GatewayError.LAMBDA_ERROR);
-                return;
-            }
-            proxyResponse(exchange, requestId, match, response);
+        }
+        String event = JSON.writeValueAsString(event(exchange, requestId, match));
+        String response;
+        try {
+            response = match.route.function().invoke(event);
+        } catch (LocalFunction.InvocationException e) {
+            LOG.warn("function failed", e, "function", match.route.function().spec().logicalId(),
+                    "request_id", requestId);
+            boolean timedOut = e.getMessage().contains("Task timed out")
+                    && match.route.function().spec().timeoutSeconds() >= INTEGRATION_TIMEOUT_SECONDS;
+            return gatewayResponse(exchange, requestId, match,
+                    timedOut ? GatewayError.INTEGRATION_TIMEOUT : GatewayError.LAMBDA_ERROR);
         } catch (RuntimeException e) {
             LOG.error("gateway failed", e, "request_id", requestId);
+            return gatewayResponse(exchange, requestId, match, GatewayError.LAMBDA_ERROR);
         }
+        return proxyResponse(exchange, requestId, match, response);
+    }
+
+    /**
+     * The answer to a request the front door cannot read (a NUL or a {@code ..} above the root in its path, a request
+     * line or headers over API Gateway's 10,240 bytes): no route or function sees it, and the template's gateway
+     * responses do not apply, so it is a problem of the gateway's own.
+     */
+    private static Answer refuse(int status, String reason) {
+        String title = switch (status) {
+            case 414 -> "URI Too Long";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Bad Request";
+        };
+        ObjectNode problem = JSON.createObjectNode()
+                .put("type", "about:blank")
+                .put("title", title)
+                .put("status", status)
+                .put("detail", switch (status) {
+                    case 414 -> "the request line is longer than API Gateway accepts (10,240 bytes with the headers)";
+                    case 431 -> "the headers are larger than API Gateway accepts (10,240 bytes with the request line)";
+                    default -> "the request's URL cannot be read (" + reason + ")";
+                })
+                .put("request_id", UUID.randomUUID().toString());
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/problem+json");
+        headers.put("x-amzn-ErrorType", "BadRequestException");
+        return answer(problem.get("request_id").asText(), status, headers, problem.toString());
     }
 
     /** What API Gateway answers by itself: its response type, default status, message and error type header. */
@@ -184,7 +193,7 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** Answers as API Gateway does, with the template's customization of the response type if it has one. */
-    private void gatewayResponse(HttpExchange exchange, String requestId, Match match, GatewayError error)
+    private Answer gatewayResponse(Exchange exchange, String requestId, Match match, GatewayError error)
             throws IOException {
         Stack.GatewayResponse custom = null;
         String type = error.responseTypes().get(0);
@@ -198,9 +207,8 @@ public final class LocalGateway implements AutoCloseable {
         headers.put("x-amzn-ErrorType", error.errorType);
         if (custom == null) {
             headers.put("Content-Type", "application/json");
-            respond(exchange, requestId, error.status, headers,
+            return answer(requestId, error.status, headers,
                     "{\"message\":" + JSON.writeValueAsString(error.message) + "}");
-            return;
         }
         String template = custom.templates().getOrDefault("application/json",
                 custom.templates().values().stream().findFirst().orElse(""));
@@ -216,20 +224,20 @@ public final class LocalGateway implements AutoCloseable {
                 "$context.error.message", error.message,
                 "$context.error.responseType", type,
                 "$context.requestId", requestId,
-                "$context.path", exchange.getRequestURI().getPath(),
+                "$context.path", exchange.path(),
                 "$context.resourcePath", match == null ? "" : match.route.resource(),
-                "$context.httpMethod", exchange.getRequestMethod().toUpperCase(Locale.ROOT),
+                "$context.httpMethod", exchange.method().toUpperCase(Locale.ROOT),
                 "$context.stage", STAGE));
-        respond(exchange, requestId, custom.statusCode() == null ? error.status : custom.statusCode(), headers, body);
+        return answer(requestId, custom.statusCode() == null ? error.status : custom.statusCode(), headers, body);
     }
 
     /** A gateway response header as SAM writes it: {@code 'static'} or {@code method.request.header.name}. */
-    private static String headerValue(HttpExchange exchange, String value) {
+    private static String headerValue(Exchange exchange, String value) {
         if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
             return value.substring(1, value.length() - 1);
         }
         if (value.startsWith("method.request.header.")) {
-            return exchange.getRequestHeaders().getFirst(value.substring("method.request.header.".length()));
+            return exchange.header(value.substring("method.request.header.".length()));
         }
         return null;
     }
@@ -271,7 +279,7 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** The function's answer, read as API Gateway reads a proxy integration's response. */
-    private void proxyResponse(HttpExchange exchange, String requestId, Match match, String response)
+    private Answer proxyResponse(Exchange exchange, String requestId, Match match, String response)
             throws IOException {
         JsonNode node;
         try {
@@ -282,8 +290,7 @@ public final class LocalGateway implements AutoCloseable {
         if (node == null || !node.isObject() || !node.path("statusCode").canConvertToInt()
                 || node.path("statusCode").asInt() < 100 || node.path("statusCode").asInt() > 599) {
             LOG.warn("malformed Lambda proxy response", "request_id", requestId);
-            gatewayResponse(exchange, requestId, match, GatewayError.LAMBDA_ERROR);
-            return;
+            return gatewayResponse(exchange, requestId, match, GatewayError.LAMBDA_ERROR);
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
         node.path("multiValueHeaders").properties().forEach(e -> {
@@ -301,34 +308,16 @@ public final class LocalGateway implements AutoCloseable {
         } else {
             body = text.asText().getBytes(StandardCharsets.UTF_8);
         }
-        headers.forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
-        if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
+            headers.put("Content-Type", List.of("application/json"));
         }
-        send(exchange, requestId, node.path("statusCode").asInt(), body);
+        headers.put("x-amzn-RequestId", List.of(requestId));
+        return new Answer(node.path("statusCode").asInt(), headers, body);
     }
 
-    private static void respond(HttpExchange exchange, String requestId, int status, Map<String, String> headers,
-                                String body) throws IOException {
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        send(exchange, requestId, status, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, String requestId, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-        boolean empty = body.length == 0 || exchange.getRequestMethod().equalsIgnoreCase("HEAD");
-        exchange.sendResponseHeaders(status, empty ? -1 : body.length);
-        if (!empty) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    /** The body, or null when it is larger than API Gateway accepts. */
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(MAX_PAYLOAD_BYTES + 1);
-        return body.length > MAX_PAYLOAD_BYTES ? null : body;
+    private static Answer answer(String requestId, int status, Map<String, String> headers, String body) {
+        headers.put("x-amzn-RequestId", requestId);
+        return Answer.of(status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A route chosen for a request, and the path parameters it binds. */
@@ -416,16 +405,17 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** The proxy event API Gateway sends a Lambda function for this request (REST API, payload format 1.0). */
-    private ObjectNode event(HttpExchange exchange, String requestId, Match match, String path, byte[] body) {
+    private ObjectNode event(Exchange exchange, String requestId, Match match) {
         ObjectNode event = JSON.createObjectNode();
-        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        String method = exchange.method().toUpperCase(Locale.ROOT);
+        String path = exchange.path();
         event.put("resource", match.route.resource());
         event.put("path", path);
         event.put("httpMethod", method);
 
         ObjectNode headers = JSON.createObjectNode();
         ObjectNode multiHeaders = JSON.createObjectNode();
-        exchange.getRequestHeaders().forEach((name, values) -> {
+        exchange.headers().forEach((name, values) -> {
             if (values.isEmpty()) {
                 return;
             }
@@ -435,7 +425,7 @@ public final class LocalGateway implements AutoCloseable {
         event.set("headers", headers.isEmpty() ? null : headers);
         event.set("multiValueHeaders", multiHeaders.isEmpty() ? null : multiHeaders);
 
-        Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
+        Map<String, List<String>> query = query(exchange.rawQuery());
         if (query.isEmpty()) {
             event.putNull("queryStringParameters");
             event.putNull("multiValueQueryStringParameters");
@@ -456,7 +446,7 @@ public final class LocalGateway implements AutoCloseable {
         event.putNull("stageVariables");
 
         Instant now = Instant.now();
-        String host = exchange.getRequestHeaders().getFirst("Host");
+        String host = exchange.header("Host");
         ObjectNode context = event.putObject("requestContext");
         context.put("resourceId", Integer.toHexString(match.route.resource().hashCode()));
         context.put("resourcePath", match.route.resource());
@@ -465,14 +455,14 @@ public final class LocalGateway implements AutoCloseable {
         context.put("requestTime", REQUEST_TIME.format(now));
         context.put("path", path);
         context.put("accountId", Stack.ACCOUNT);
-        context.put("protocol", exchange.getProtocol());
+        context.put("protocol", exchange.protocol());
         context.put("stage", STAGE);
         context.put("domainPrefix", "127");
         context.put("requestTimeEpoch", now.toEpochMilli());
         context.put("requestId", requestId);
         ObjectNode identity = context.putObject("identity");
-        identity.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
-        identity.put("userAgent", exchange.getRequestHeaders().getFirst("User-Agent"));
+        identity.put("sourceIp", exchange.remoteAddress());
+        identity.put("userAgent", exchange.header("User-Agent"));
         if (match.route.apiKeyRequired() && settings.apiKey() != null) {
             identity.put("apiKey", settings.apiKey());
             identity.put("apiKeyId", "local" + Integer.toHexString(settings.apiKey().hashCode()));
@@ -483,10 +473,10 @@ public final class LocalGateway implements AutoCloseable {
         context.put("domainName", host == null ? "127.0.0.1:" + port() : host);
         context.put("apiId", "local");
 
-        if (body.length == 0) {
+        if (exchange.body().length == 0) {
             event.putNull("body");
         } else {
-            event.put("body", new String(body, StandardCharsets.UTF_8));
+            event.put("body", new String(exchange.body(), StandardCharsets.UTF_8));
         }
         event.put("isBase64Encoded", false);
         return event;
@@ -519,13 +509,7 @@ public final class LocalGateway implements AutoCloseable {
 
     /** Stops taking requests and waits up to {@code grace} for those being answered. */
     public void stop(int graceSeconds) {
-        server.stop(Math.min(graceSeconds, 2));
-        workers.shutdown();
-        try {
-            workers.awaitTermination(graceSeconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.stop(Duration.ofSeconds(graceSeconds));
     }
 
     @Override

@@ -583,7 +583,7 @@ class BadInputIT extends LocalRuntimeTest {
             {"limit=%D9%A3", "limit"}, {"limit=%EF%BC%95", "limit"}, {"limit=5%00", "limit"},
             {"limit=5&limit=5", "limit"},
             {"cursor=bm9wZQ", "cursor"}, {"cursor=", "cursor"}, {"cursor=!!!", "cursor"}, {"cursor=%00", "cursor"},
-            {"cursor=" + "A".repeat(20_000), "cursor"}, {"cursor=" + cursor("2026-01-01T00:00:00Z|nope"), "cursor"},
+            {"cursor=" + "A".repeat(8_000), "cursor"}, {"cursor=" + cursor("2026-01-01T00:00:00Z|nope"), "cursor"},
             {"cursor=" + cursor("nope|" + UNKNOWN_ID), "cursor"},
             {"cursor=" + cursor("+999999999-12-31T23:59:59Z|" + UNKNOWN_ID), "cursor"},
             {"cursor=" + cursor("-999999999-01-01T00:00:00Z|" + UNKNOWN_ID), "cursor"},
@@ -598,6 +598,8 @@ class BadInputIT extends LocalRuntimeTest {
             cases.add(get("listing", "GET /jobs?" + (row[0].length() > 80 ? row[0].substring(0, 80) + "..." : row[0]),
                     "/jobs?" + row[0]).invalid(row[1]));
         }
+        // Over API Gateway's 10,240 bytes of request line and headers: the front door refuses it.
+        cases.add(get("listing", "GET /jobs?cursor=(20,000 chars)", "/jobs?cursor=" + "A".repeat(20_000)).gateway(414));
     }
 
     private static String cursor(String text) {
@@ -618,8 +620,9 @@ class BadInputIT extends LocalRuntimeTest {
                 String id = invalid.get(i);
                 String path = "/jobs/" + id + route[1];
                 String name = route[0] + " /jobs/" + (id.length() > 40 ? id.length() + " chars" : id) + route[1];
-                cases.add((route[0].equals("GET") ? get("ids", name, path) : postJson("ids", name, path, ""))
-                        .invalid("id"));
+                Case c = route[0].equals("GET") ? get("ids", name, path) : postJson("ids", name, path, "");
+                // A NUL in a path is refused by the front door (Jetty, as most servers) before any route.
+                cases.add(id.equals("%00") ? c.gateway(400) : c.invalid("id"));
             }
             for (String id : unknown) {
                 String path = "/jobs/" + id + route[1];
@@ -636,9 +639,13 @@ class BadInputIT extends LocalRuntimeTest {
                 "/.env", "/%00", "/jobs;x=1", "/../etc/passwd");
         for (int i = 0; i < paths.size(); i++) {
             String path = paths.get(i);
-            cases.add(get("routes", "GET " + path, path).status(404));
+            // A NUL in a path, or a ".." above its root, is refused by the front door before any route.
+            boolean unreadable = path.contains("%00") || path.startsWith("/..");
+            Case c = get("routes", "GET " + path, path);
+            cases.add(unreadable ? c.gateway(400) : c.status(404));
             if (i % 3 == 0) {
-                cases.add(postJson("routes", "POST " + path + " a valid job", path, VALID).status(404));
+                c = postJson("routes", "POST " + path + " a valid job", path, VALID);
+                cases.add(unreadable ? c.gateway(400) : c.status(404));
             }
         }
         cases.add(get("routes", "GET /", "/").gateway(404));
