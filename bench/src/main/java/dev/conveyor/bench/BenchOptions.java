@@ -100,11 +100,16 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
                             + " --open-model-scale " + o.openModelScale + " is " + scaled.get(i).label()
                             + ", which starts no user; give a longer phase or a larger scale");
                 }
+                if (scaled.get(i).usersPerSecond() * scaled.get(i).seconds() > MAX_OPEN_MODEL_USERS) {
+                    throw new IllegalArgumentException("--open-model: " + scaled.get(i).label() + " starts more than"
+                            + " " + MAX_OPEN_MODEL_USERS + " users, the most a phase may");
+                }
             }
         }
         return o;
     }
 
+    private static final int MAX_OPEN_MODEL_USERS = 1_000_000;
     private static final Set<String> OPTIONS = Set.of("--jobs", "--clients", "--batch-size", "--warmup",
             "--paced-rate", "--paced-jobs", "--open-model", "--open-model-scale", "--cold-start-runs", "--ceiling-jobs",
             "--ceiling-threads", "--pollers", "--api-rate-limit", "--url", "--api-key", "--root");

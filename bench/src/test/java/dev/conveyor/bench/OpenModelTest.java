@@ -55,11 +55,14 @@ class OpenModelTest {
     }
 
     @Test
-    void aScaleThatLeavesAPhaseWithoutUsersIsRefused() {
+    void aPhaseWithoutUsersOrWithTooManyIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(
                 new String[] {"--open-model", "10x60,1x1", "--open-model-scale", "0.1"}, DEFAULTS));
         assertTrue(e.getMessage().contains("1x1") && e.getMessage().contains("starts no user"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> BenchOptions.parse(new String[] {"--open-model-scale", "0"}, DEFAULTS));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.parse(new String[] {"--open-model", "100000x100000"}, DEFAULTS));
+        assertTrue(tooMany.getMessage().contains("the most a phase may"), tooMany.getMessage());
     }
 }
