@@ -184,7 +184,7 @@ final class OpenModel {
         long connecting = System.nanoTime();
         return client.connect().handle((connection, error) -> {
             if (error != null) {
-                post.failed(ErrorKind.CONNECT);
+                post.failed(ErrorKind.CONNECT, OpenModelClient.describe(error));
                 get.notSent();
                 return CompletableFuture.<Void>completedFuture(null);
             }
@@ -214,7 +214,7 @@ final class OpenModel {
         } catch (RuntimeException e) {
             // counted below
         }
-        post.unusable();
+        post.unusable(posted);
         return null;
     }
 

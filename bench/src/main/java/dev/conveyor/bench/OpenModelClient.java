@@ -92,14 +92,15 @@ final class OpenModelClient implements AutoCloseable {
      * @param status the response's status; 0 when it failed
      * @param millis from just before it was written to its whole response read; NaN when it failed
      * @param failure null when it was answered
+     * @param error what it failed with, for people; null when it was answered
      */
-    record Exchange(int status, String body, double millis, ErrorKind failure) {
+    record Exchange(int status, String body, double millis, ErrorKind failure, String error) {
         boolean answered() {
             return failure == null;
         }
 
-        static Exchange failed(ErrorKind kind) {
-            return new Exchange(0, "", Double.NaN, kind);
+        static Exchange failed(Throwable error) {
+            return new Exchange(0, "", Double.NaN, kind(error), describe(error));
         }
     }
 
@@ -139,18 +140,16 @@ final class OpenModelClient implements AutoCloseable {
         return new CompletableResponseListener(request, MAX_BODY_BYTES).send(connection).handle((response, error) -> {
             long end = System.nanoTime();
             if (error != null) {
-                return Exchange.failed(kind(error));
+                return Exchange.failed(error);
             }
-            return new Exchange(response.getStatus(), response.getContentAsString(), (end - begin.get()) / 1e6, null);
+            return new Exchange(response.getStatus(), response.getContentAsString(), (end - begin.get()) / 1e6, null,
+                    null);
         });
     }
 
     /** A failed request's kind, from what Jetty failed it with. */
     static ErrorKind kind(Throwable error) {
-        while ((error instanceof CompletionException || error instanceof ExecutionException)
-                && error.getCause() != null) {
-            error = error.getCause();
-        }
+        error = unwrap(error);
         if (error instanceof TimeoutException) {
             return ErrorKind.TIMEOUT;
         }
@@ -158,6 +157,25 @@ final class OpenModelClient implements AutoCloseable {
             return ErrorKind.CLOSED;
         }
         return ErrorKind.OTHER;
+    }
+
+    /** "EofException: reset (caused by IOException: Connection reset by peer)", at most 200 characters. */
+    static String describe(Throwable error) {
+        error = unwrap(error);
+        String text = error.getClass().getSimpleName() + ": " + error.getMessage();
+        Throwable cause = error.getCause();
+        if (cause != null && cause != error) {
+            text += " (caused by " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+        }
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        while ((error instanceof CompletionException || error instanceof ExecutionException)
+                && error.getCause() != null) {
+            error = error.getCause();
+        }
+        return error;
     }
 
     @Override

@@ -201,6 +201,8 @@ final class Report {
                 "max ms"));
         requestRow(out, "POST /jobs", m.post());
         requestRow(out, "GET /jobs/{id}", m.get());
+        firstErrors(out, "POST /jobs", m.post());
+        firstErrors(out, "GET /jobs/{id}", m.get());
         out.append(String.format(Locale.ROOT, "  (%d GETs not sent, their POST having failed; %,d connections opened,"
                 + " connect p50 / p99 %s / %s; users started at most %.1f ms late)%n", m.get().notSent(),
                 m.connections(), millis(m.connectMs(), Percentiles::p50), millis(m.connectMs(), Percentiles::p99),
@@ -217,6 +219,11 @@ final class Report {
                     : String.format(Locale.ROOT, "%.1f", p.applyAsDouble(f.latencyMs()))));
         }
         out.append('\n');
+    }
+
+    private static void firstErrors(StringBuilder out, String label, RequestTally.Figures f) {
+        f.firstErrors().forEach((kind, error) -> out.append(String.format(Locale.ROOT, "  first %s error of %s: %s%n",
+                kind.label(), label, error)));
     }
 
     /** A percentile as "3.4 ms", or "-" when nothing was answered. */
@@ -253,6 +260,8 @@ final class Report {
         ObjectNode byKind = json.putObject("errors_by_kind");
         f.errorsByKind().forEach((kind, count) -> byKind.put(kind.label(), count));
         json.put("not_sent", f.notSent());
+        ObjectNode firstErrors = json.putObject("first_errors");
+        f.firstErrors().forEach((kind, error) -> firstErrors.put(kind.label(), error));
         percentiles(json, f.latencyMs());
     }
 

@@ -107,6 +107,7 @@ class BenchIT {
         assertEquals(OPEN_MODEL_USERS, model.get("connections").asInt(), model::toString);
         for (JsonNode request : List.of(post, get)) {
             assertEquals(0, request.get("errors").asInt(), request::toString);
+            assertEquals(0, request.get("first_errors").size(), request::toString);
             int byKind = 0;
             for (String kind : List.of("connect", "closed", "timeout", "status", "other")) {
                 byKind += request.at("/errors_by_kind/" + kind).asInt(-1);
