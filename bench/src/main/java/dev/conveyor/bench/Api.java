@@ -30,6 +30,11 @@ final class Api {
         return base;
     }
 
+    /** The key sent as {@code x-api-key}; null: none. */
+    String apiKey() {
+        return apiKey;
+    }
+
     record Response(int status, String body) {
         JsonNode json() {
             return Json.parse(body);

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * One run of the benchmark, in an order that keeps what is measured alone on the machine: first the bare
  * infrastructure's ceiling and the functions' cold starts (on a PostgreSQL and an SQS server of the bench's own),
  * stopped before the local runtime starts; then the runtime in a child JVM and the load phases against it over
- * HTTP: a warm-up, {@code POST /jobs} from concurrent clients, {@code POST /jobs/batch}, and the paced latency phase.
+ * HTTP: a warm-up, {@code POST /jobs} from concurrent clients, {@code POST /jobs/batch}, the paced latency phase,
+ * and the open model (request latency on the client's clock).
  */
 final class Bench {
     private static final Pattern ARTIFACT = Pattern.compile("conveyor-([a-z-]+)\\.zip$");
@@ -121,15 +122,16 @@ final class Bench {
                 progress.printf("Paced: %,d jobs at %.0f/s...%n", options.pacedJobs(), options.pacedRate());
                 Phase paced = phase(String.format("paced, %.0f jobs/s offered", options.pacedRate()),
                         Load.paced(api, options.pacedJobs(), options.pacedRate()), api);
+                // Read before the open model, so that the peaks are those of the phases above, as they always were.
                 RuntimeProcess.Memory memory = runtime == null ? null : runtime.memory();
+                OpenModel.Result openModel = openModel(api);
                 if (runtime != null) {
                     ours = new ArrayList<>(List.of(ProcessHandle.current().pid()));
                     ours.addAll(runtime.pids()); // with the PostgreSQL backends opened since
                 }
                 double others = cpu.othersSince(ours);
                 return new Results(options, machine, load, others, target, ceiling, coldStarts, artifacts, single,
-                        batch, paced,
-                        memory, (System.nanoTime() - started) / 1e9);
+                        batch, paced, openModel, memory, (System.nanoTime() - started) / 1e9);
             } catch (RuntimeException | IOException | InterruptedException e) {
                 if (runtime != null) {
                     progress.println("The local runtime's last output:\n" + runtime.logTail());
@@ -153,6 +155,24 @@ final class Bench {
         progress.printf("  submit %.0f jobs/s, e2e %.0f jobs/s, p50 %.1f ms%n", submitted.jobsPerSecond(),
                 phase.e2eJobsPerSecond(), phase.latencyMs().p50());
         return phase;
+    }
+
+    /** The open-model phase, if it runs: request latency as the client measures it. */
+    private OpenModel.Result openModel(Api api) throws InterruptedException {
+        OpenModel.Profile profile = options.openModelScaled();
+        if (profile == null) {
+            return null;
+        }
+        progress.printf("Open model: %,d users (%s, users/s x seconds), each POST /jobs then GET /jobs/{id} on a new"
+                + " connection...%n", profile.users(), profile.spec());
+        OpenModel.Result result;
+        try (OpenModelClient client = OpenModelClient.start(api.base(), api.apiKey())) {
+            result = OpenModel.run(client, profile);
+        }
+        progress.printf("  %d errors; p95 POST %s, GET %s%n", result.post().errors() + result.get().errors(),
+                Report.millis(result.post().latencyMs(), Percentiles::p95),
+                Report.millis(result.get().latencyMs(), Percentiles::p95));
+        return result;
     }
 
     /** Every function's deployment artifact, as the template's {@code CodeUri} names it, by function name. */

@@ -2,22 +2,26 @@ package dev.conveyor.bench;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What to run; every option has a default, so that {@code ./conveyor bench} alone runs the whole benchmark.
  *
+ * @param openModel the open-model phase's arrival phases, before {@code openModelScale}; null: no such phase
+ * @param openModelScale what every arrival phase's duration is multiplied by (a quick run: 0.05)
  * @param url an API to measure instead of starting the local runtime (with {@code apiKey}); null: the local runtime
  * @param root the repository: template.yaml and the built functions
  */
 record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pacedRate, int pacedJobs,
-                    int coldStartRuns, int ceilingJobs, int ceilingThreads, int pollers, int apiRateLimit,
-                    String url, String apiKey, boolean json, Path root) {
+                    OpenModel.Profile openModel, double openModelScale, int coldStartRuns, int ceilingJobs,
+                    int ceilingThreads, int pollers, int apiRateLimit, String url, String apiKey, boolean json,
+                    Path root) {
 
     static BenchOptions defaults(Path root) {
-        return new BenchOptions(10_000, 16, 100, 2_000, 100, 1_000, 5, 10_000, 4, 8, 1_000_000, null, null, false,
-                root);
+        return new BenchOptions(10_000, 16, 100, 2_000, 100, 1_000, OpenModel.Profile.parse(OpenModel.Profile.DEFAULT),
+                1, 5, 10_000, 4, 8, 1_000_000, null, null, false, root);
     }
 
     static String usage() {
@@ -29,6 +33,12 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
                   --warmup N            jobs submitted and finished before measuring, not counted (default 2000)
                   --paced-rate R        jobs/s offered in the latency phase, an open loop (default 100)
                   --paced-jobs N        jobs in the latency phase (default 1000)
+                  --open-model SPEC     the client-side latency phase's arrival phases, RATExSECONDS,...: new users
+                                        a second for how long, one after another; each user opens a connection,
+                                        sends POST /jobs then GET /jobs/{id} on it, and closes it (default
+                                        10x60,50x120,100x60); none: skip the phase
+                  --open-model-scale F  multiply every arrival phase's duration by F, its rate unchanged
+                                        (default 1; 0.05 for a quick run)
                   --cold-start-runs K   fresh JVMs per function; the median counts (default 5)
                   --ceiling-jobs N      jobs through bare PostgreSQL and ElasticMQ for the ceiling, after as many
                                         unmeasured (default 10000)
@@ -64,6 +74,8 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
                 integer(given, "--warmup", d.warmup, 0),
                 number(given, "--paced-rate", d.pacedRate),
                 integer(given, "--paced-jobs", d.pacedJobs, 1),
+                given.containsKey("--open-model") ? openModel(given.get("--open-model")) : d.openModel,
+                number(given, "--open-model-scale", d.openModelScale),
                 integer(given, "--cold-start-runs", d.coldStartRuns, 1),
                 integer(given, "--ceiling-jobs", d.ceilingJobs, 1),
                 integer(given, "--ceiling-threads", d.ceilingThreads, 1),
@@ -79,12 +91,37 @@ record BenchOptions(int jobs, int clients, int batchSize, int warmup, double pac
         if ((o.url == null) != (o.apiKey == null)) {
             throw new IllegalArgumentException("--url and --api-key go together");
         }
+        if (o.openModel != null) {
+            List<OpenModel.ArrivalPhase> asGiven = o.openModel.phases();
+            List<OpenModel.ArrivalPhase> scaled = o.openModelScaled().phases();
+            for (int i = 0; i < asGiven.size(); i++) {
+                if (scaled.get(i).users() < 1) {
+                    throw new IllegalArgumentException("--open-model: " + asGiven.get(i).spec() + " at"
+                            + " --open-model-scale " + o.openModelScale + " is " + scaled.get(i).label()
+                            + ", which starts no user; give a longer phase or a larger scale");
+                }
+                if (scaled.get(i).usersPerSecond() * scaled.get(i).seconds() > MAX_OPEN_MODEL_USERS) {
+                    throw new IllegalArgumentException("--open-model: " + scaled.get(i).label() + " starts more than"
+                            + " " + MAX_OPEN_MODEL_USERS + " users, the most a phase may");
+                }
+            }
+        }
         return o;
     }
 
+    private static final int MAX_OPEN_MODEL_USERS = 1_000_000;
     private static final Set<String> OPTIONS = Set.of("--jobs", "--clients", "--batch-size", "--warmup",
-            "--paced-rate", "--paced-jobs", "--cold-start-runs", "--ceiling-jobs", "--ceiling-threads", "--pollers",
-            "--api-rate-limit", "--url", "--api-key", "--root");
+            "--paced-rate", "--paced-jobs", "--open-model", "--open-model-scale", "--cold-start-runs", "--ceiling-jobs",
+            "--ceiling-threads", "--pollers", "--api-rate-limit", "--url", "--api-key", "--root");
+
+    /** The open-model phase's arrival phases as they run (durations scaled); null when the phase is skipped. */
+    OpenModel.Profile openModelScaled() {
+        return openModel == null ? null : openModel.scaled(openModelScale);
+    }
+
+    private static OpenModel.Profile openModel(String spec) {
+        return spec.equals("none") ? null : OpenModel.Profile.parse(spec);
+    }
 
     private static int integer(Map<String, String> given, String option, int fallback, int min) {
         String value = given.get(option);

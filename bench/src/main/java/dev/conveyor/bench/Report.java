@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.json.Json;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** The figures as a table for people and as one JSON object for machines. */
 final class Report {
     static final String LATENCY_DEFINITION = "latency = finished_at - created_at of each job, the server's own "
             + "timestamps: from submit-job's clock reading before its INSERT to process-job's when it records "
             + "SUCCESS (the HTTP round trip to the gateway is not in it)";
+    static final String CLIENT_LATENCY_DEFINITION = "open model latency = the client's clock (nanoTime), from just"
+            + " before a request is written to its whole response read; the connection's opening is not in it";
 
     private Report() {
     }
@@ -46,10 +49,13 @@ final class Report {
             }
         }
         out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %.0f%%"
-                + " of the machine's CPU during these phases)%n", r.paced().submitted().offeredPerSecond(),
-                100 * r.othersCpuShare()));
+                + " of the machine's CPU during these phases%s)%n", r.paced().submitted().offeredPerSecond(),
+                100 * r.othersCpuShare(), r.openModel() == null ? "" : " and the open model"));
         out.append("  ").append(LATENCY_DEFINITION).append("; e2e/s = jobs that reached SUCCESS / (last finished_at"
                 + " - first created_at); submit/s = jobs accepted / (last answer - first request), client clock\n\n");
+        if (r.openModel() != null) {
+            openModel(out, r.openModel(), o.openModelScale());
+        }
 
         Ceiling.Result c = r.ceiling();
         out.append(String.format(Locale.ROOT, "Ceiling (bare local infrastructure, runtime not running; %d+%d threads,"
@@ -149,6 +155,11 @@ final class Report {
                 .put("cpu", r.machine().cpu())
                 .put("os", r.machine().os())
                 .put("jvm", r.machine().jvm());
+        if (r.openModel() != null) {
+            json.set("open_model", openModelJson(r.openModel(), o.openModelScale()));
+        } else {
+            json.putNull("open_model");
+        }
         ArrayNode targets = json.putArray("targets");
         for (Results.Target target : r.targets()) {
             targets.addObject().put("target", target.name()).put("figure", target.figure()).put("met", target.met());
@@ -170,6 +181,98 @@ final class Report {
                 .put("p95_ms", round(l.p95()))
                 .put("p99_ms", round(l.p99()))
                 .put("max_ms", round(l.max()));
+    }
+
+    private static void openModel(StringBuilder out, OpenModel.Result m, double scale) {
+        out.append(String.format(Locale.ROOT, "Open model: request latency as a client sees it; %,d users (%s at"
+                + " scale %s), each a new connection: POST /jobs, then GET /jobs/{id} on it, closed; %.0f s%n",
+                m.users(), m.profile().spec(), scale, m.seconds()));
+        out.append(String.format(Locale.ROOT, "  %-24s %7s %16s%n", "arrival phase", "users", "offered users/s"));
+        for (OpenModel.PhaseRun run : m.phases()) {
+            out.append(String.format(Locale.ROOT, "  %-24s %7d %16.1f%n", run.phase().label(), run.users(),
+                    run.offeredUsersPerSecond()));
+        }
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-16s %8s %7s", "request", "requests",
+                "errors"));
+        for (OpenModelClient.ErrorKind kind : OpenModelClient.ErrorKind.values()) {
+            header.append(String.format(Locale.ROOT, " %7s", kind.label()));
+        }
+        out.append(header).append(String.format(Locale.ROOT, " %8s %8s %8s %8s%n", "p50 ms", "p95 ms", "p99 ms",
+                "max ms"));
+        requestRow(out, "POST /jobs", m.post());
+        requestRow(out, "GET /jobs/{id}", m.get());
+        firstErrors(out, "POST /jobs", m.post());
+        firstErrors(out, "GET /jobs/{id}", m.get());
+        out.append(String.format(Locale.ROOT, "  (%d GETs not sent, their POST having failed; %,d connections opened,"
+                + " connect p50 / p99 %s / %s; users started at most %.1f ms late)%n", m.get().notSent(),
+                m.connections(), millis(m.connectMs(), Percentiles::p50), millis(m.connectMs(), Percentiles::p99),
+                m.maxStartLagMs()));
+        out.append("  ").append(CLIENT_LATENCY_DEFINITION).append("\n\n");
+    }
+
+    private static void requestRow(StringBuilder out, String label, RequestTally.Figures f) {
+        out.append(String.format(Locale.ROOT, "  %-16s %8d %7d", label, f.requests(), f.errors()));
+        f.errorsByKind().values().forEach(count -> out.append(String.format(Locale.ROOT, " %7d", count)));
+        for (ToDoubleFunction<Percentiles> p : List.<ToDoubleFunction<Percentiles>>of(Percentiles::p50,
+                Percentiles::p95, Percentiles::p99, Percentiles::max)) {
+            out.append(String.format(Locale.ROOT, " %8s", f.latencyMs() == null ? "-"
+                    : String.format(Locale.ROOT, "%.1f", p.applyAsDouble(f.latencyMs()))));
+        }
+        out.append('\n');
+    }
+
+    private static void firstErrors(StringBuilder out, String label, RequestTally.Figures f) {
+        f.firstErrors().forEach((kind, error) -> out.append(String.format(Locale.ROOT, "  first %s error of %s: %s%n",
+                kind.label(), label, error)));
+    }
+
+    /** A percentile as "3.4 ms", or "-" when nothing was answered. */
+    static String millis(Percentiles percentiles, ToDoubleFunction<Percentiles> percentile) {
+        return percentiles == null ? "-"
+                : String.format(Locale.ROOT, "%.1f ms", percentile.applyAsDouble(percentiles));
+    }
+
+    private static ObjectNode openModelJson(OpenModel.Result m, double scale) {
+        ObjectNode json = Json.object()
+                .put("spec", m.profile().spec())
+                .put("scale", scale)
+                .put("users", m.users())
+                .put("connections", m.connections())
+                .put("seconds", round(m.seconds()))
+                .put("max_start_lag_ms", round(m.maxStartLagMs()));
+        ArrayNode profile = json.putArray("profile");
+        for (OpenModel.PhaseRun run : m.phases()) {
+            profile.addObject()
+                    .put("users_per_s", run.phase().usersPerSecond())
+                    .put("seconds", run.phase().seconds())
+                    .put("users", run.users())
+                    .put("offered_users_per_s", round(run.offeredUsersPerSecond()));
+        }
+        percentiles(json.putObject("connect"), m.connectMs());
+        requestJson(json.putObject("post"), m.post());
+        requestJson(json.putObject("get"), m.get());
+        json.put("latency", CLIENT_LATENCY_DEFINITION);
+        return json;
+    }
+
+    private static void requestJson(ObjectNode json, RequestTally.Figures f) {
+        json.put("requests", f.requests()).put("errors", f.errors());
+        ObjectNode byKind = json.putObject("errors_by_kind");
+        f.errorsByKind().forEach((kind, count) -> byKind.put(kind.label(), count));
+        json.put("not_sent", f.notSent());
+        ObjectNode firstErrors = json.putObject("first_errors");
+        f.firstErrors().forEach((kind, error) -> firstErrors.put(kind.label(), error));
+        percentiles(json, f.latencyMs());
+    }
+
+    /** p50_ms .. max_ms, each null when nothing was measured. */
+    private static void percentiles(ObjectNode json, Percentiles p) {
+        if (p == null) {
+            json.putNull("p50_ms").putNull("p95_ms").putNull("p99_ms").putNull("max_ms");
+            return;
+        }
+        json.put("p50_ms", round(p.p50())).put("p95_ms", round(p.p95())).put("p99_ms", round(p.p99()))
+                .put("max_ms", round(p.max()));
     }
 
     private static double round(double value) {

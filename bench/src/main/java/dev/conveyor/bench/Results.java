@@ -3,6 +3,7 @@ package dev.conveyor.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Everything one run measured, and the targets judged against it.
@@ -11,17 +12,21 @@ import java.util.Map;
  * @param othersCpuShare the share of the machine's CPU that other processes used during the load phases
  * @param target what was measured: the local runtime, or the URL given
  * @param artifactBytes each function's deployment artifact, by function name
- * @param memory the local runtime's peak memory; null when a URL was given
+ * @param openModel the open-model phase; null when it was skipped
+ * @param memory the local runtime's peak memory, before the open model ran; null when a URL was given
  */
 record Results(BenchOptions options, Machine machine, double loadAtStart, double othersCpuShare, String target,
                Ceiling.Result ceiling, List<ColdStarts.Result> coldStarts, Map<String, Long> artifactBytes,
-               Phase single, Phase batch, Phase paced, RuntimeProcess.Memory memory, double seconds) {
+               Phase single, Phase batch, Phase paced, OpenModel.Result openModel, RuntimeProcess.Memory memory,
+               double seconds) {
 
     static final double E2E_TARGET_JOBS_PER_S = 1000;
     static final double CEILING_FRACTION_TARGET = 0.5;
     static final double PACED_P50_TARGET_MS = 50;
     static final double COLD_START_TARGET_MS = 1000;
     static final long ARTIFACT_TARGET_BYTES = 15_000_000;
+    static final double OPEN_MODEL_P95_TARGET_MS = 6;
+    static final double OPEN_MODEL_P99_TARGET_MS = 15;
 
     /** A target, the figure it is judged on, and whether it was met. */
     record Target(String name, String figure, boolean met) {
@@ -52,10 +57,28 @@ record Results(BenchOptions options, Machine machine, double loadAtStart, double
                         cold.medianMs(), cold.totalMs().size()), cold.medianMs() <= COLD_START_TARGET_MS));
             }
         }
+        if (openModel != null) {
+            int errors = openModel.post().errors() + openModel.get().errors();
+            targets.add(new Target("open model: 0 errors, POST /jobs and GET /jobs/{id}", String.format(
+                    "%d errors of %,d requests", errors, openModel.post().requests() + openModel.get().requests()),
+                    errors == 0));
+            targets.add(openModelTarget("p95", OPEN_MODEL_P95_TARGET_MS, Percentiles::p95));
+            targets.add(openModelTarget("p99", OPEN_MODEL_P99_TARGET_MS, Percentiles::p99));
+        }
         Map.Entry<String, Long> largest = artifactBytes.entrySet().stream().max(Map.Entry.comparingByValue())
                 .orElseThrow();
         targets.add(new Target("every function artifact <= 15 MB", String.format("largest %s, %,d bytes",
                 largest.getKey(), largest.getValue()), largest.getValue() <= ARTIFACT_TARGET_BYTES));
         return targets;
+    }
+
+    /** A percentile of the open model that each request type must meet: the worse of the two is judged. */
+    private Target openModelTarget(String name, double targetMs, ToDoubleFunction<Percentiles> percentile) {
+        Percentiles post = openModel.post().latencyMs();
+        Percentiles get = openModel.get().latencyMs();
+        boolean met = post != null && get != null
+                && percentile.applyAsDouble(post) <= targetMs && percentile.applyAsDouble(get) <= targetMs;
+        return new Target(String.format("open model: %s <= %.0f ms, the worse of POST and GET", name, targetMs),
+                "POST " + Report.millis(post, percentile) + ", GET " + Report.millis(get, percentile), met);
     }
 }

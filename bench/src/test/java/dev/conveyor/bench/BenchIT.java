@@ -17,22 +17,29 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark run as a user runs it, in a JVM of its own, with few jobs and short phases: it must print its
  * table, then one JSON object on its last line whose figures add up: every job counted and finished, latencies in
- * order, the ceiling the lower of its two rates, the fraction e2e over ceiling, the artifacts' real sizes. It says
- * nothing about how fast Conveyor is: no target is enforced here.
+ * order, the ceiling the lower of its two rates, the fraction e2e over ceiling, the artifacts' real sizes, and the
+ * open model's users each sending one POST and, unless it failed, one GET. It says nothing about how fast Conveyor
+ * is: no target is enforced here.
  */
 class BenchIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final int JOBS = 200;
     private static final int PACED = 50;
+    /** 10 users/s for 2 s, then 20 users/s for 2 s: 60 users. */
+    private static final String OPEN_MODEL = "10x2,20x2";
+    private static final int OPEN_MODEL_USERS = 60;
 
     @Test
     void theToolPrintsATableAndFiguresThatAddUp() throws Exception {
         List<String> lines = run("--json", "--jobs", Integer.toString(JOBS), "--clients", "4", "--warmup", "20",
                 "--paced-jobs", Integer.toString(PACED), "--paced-rate", "50", "--cold-start-runs", "1",
-                "--ceiling-jobs", "300", "--ceiling-threads", "2", "--root", ROOT.toString());
+                "--ceiling-jobs", "300", "--ceiling-threads", "2", "--open-model", OPEN_MODEL,
+                "--root", ROOT.toString());
         String table = String.join("\n", lines);
         assertTrue(table.contains("Targets"), table);
         assertTrue(table.contains("p50 submission -> SUCCESS <= 50 ms"), table);
+        assertTrue(table.contains("Open model: request latency as a client sees it"), table);
+        assertTrue(table.contains("open model: p99 <= 15 ms"), table);
         JsonNode json = Json.parse(lines.get(lines.size() - 1));
 
         assertPhase(json, JOBS);
@@ -64,7 +71,8 @@ class BenchIT {
         for (String field : List.of("memory_mb", "os", "jvm", "load_average_at_start", "others_cpu_percent")) {
             assertTrue(json.get("machine").hasNonNull(field), field);
         }
-        assertEquals(7, json.get("targets").size(), json::toString);
+        assertOpenModel(json.get("open_model"));
+        assertEquals(10, json.get("targets").size(), json::toString);
         json.get("targets").forEach(target -> assertTrue(target.get("met").isBoolean(), target::toString));
     }
 
@@ -80,6 +88,48 @@ class BenchIT {
         double p99 = phase.get("p99_ms").asDouble();
         double max = phase.get("max_ms").asDouble();
         assertTrue(0 < p50 && p50 <= p95 && p95 <= p99 && p99 <= max, phase::toString);
+    }
+
+    /**
+     * Every user opened one connection and sent one POST on it, and one GET unless its POST failed; nothing failed
+     * on the local runtime; the errors add up by kind; the latencies are in order; the arrival phases are those asked
+     * for.
+     */
+    private static void assertOpenModel(JsonNode model) {
+        assertEquals(OPEN_MODEL, model.get("spec").asText(), model::toString);
+        assertEquals(OPEN_MODEL_USERS, model.get("users").asInt(), model::toString);
+        JsonNode post = model.get("post");
+        JsonNode get = model.get("get");
+        assertEquals(OPEN_MODEL_USERS, post.get("requests").asInt(), model::toString);
+        assertEquals(OPEN_MODEL_USERS - post.get("errors").asInt(), get.get("requests").asInt(), model::toString);
+        assertEquals(post.get("errors").asInt(), get.get("not_sent").asInt(), model::toString);
+        // one connection a user, both requests on it: no second connection, no pooled one
+        assertEquals(OPEN_MODEL_USERS, model.get("connections").asInt(), model::toString);
+        for (JsonNode request : List.of(post, get)) {
+            assertEquals(0, request.get("errors").asInt(), request::toString);
+            assertEquals(0, request.get("first_errors").size(), request::toString);
+            int byKind = 0;
+            for (String kind : List.of("connect", "closed", "timeout", "status", "other")) {
+                byKind += request.at("/errors_by_kind/" + kind).asInt(-1);
+            }
+            assertEquals(request.get("errors").asInt(), byKind, request::toString);
+            assertOrdered(request);
+        }
+        assertOrdered(model.get("connect"));
+        JsonNode profile = model.get("profile");
+        assertEquals(2, profile.size(), model::toString);
+        assertEquals(20, profile.get(0).get("users").asInt(), model::toString);
+        assertEquals(40, profile.get(1).get("users").asInt(), model::toString);
+        profile.forEach(phase -> assertTrue(phase.get("offered_users_per_s").asDouble() > 0, phase::toString));
+        assertTrue(model.get("seconds").asDouble() >= 3.9, model::toString); // the last user starts at 3.95 s
+    }
+
+    private static void assertOrdered(JsonNode figures) {
+        double p50 = figures.get("p50_ms").asDouble();
+        double p95 = figures.get("p95_ms").asDouble();
+        double p99 = figures.get("p99_ms").asDouble();
+        double max = figures.get("max_ms").asDouble();
+        assertTrue(0 < p50 && p50 <= p95 && p95 <= p99 && p99 <= max, figures::toString);
     }
 
     /** Runs BenchMain in a child JVM, as ./conveyor bench does; answers its stdout's lines. */
