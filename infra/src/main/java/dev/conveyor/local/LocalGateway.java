@@ -139,15 +139,15 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /**
-     * The answer to a request the front door cannot read (a NUL or a {@code ..} above the root in its path, a request
-     * line or headers over API Gateway's 10,240 bytes): no route or function sees it, and the template's gateway
-     * responses do not apply, so it is a problem of the gateway's own.
+     * The answer to a request the front door cannot read (a NUL or a {@code ..} above the root in its path, a
+     * request line or headers over API Gateway's 10,240 bytes), or that failed the gateway itself: no route or
+     * function sees it, and the template's gateway responses do not apply, so it is a problem of the gateway's own.
      */
     private static Answer refuse(int status, String reason) {
         String title = switch (status) {
             case 414 -> "URI Too Long";
             case 431 -> "Request Header Fields Too Large";
-            default -> "Bad Request";
+            default -> status >= 500 ? "Internal Server Error" : "Bad Request";
         };
         ObjectNode problem = JSON.createObjectNode()
                 .put("type", "about:blank")
@@ -156,12 +156,13 @@ public final class LocalGateway implements AutoCloseable {
                 .put("detail", switch (status) {
                     case 414 -> "the request line is longer than API Gateway accepts (10,240 bytes with the headers)";
                     case 431 -> "the headers are larger than API Gateway accepts (10,240 bytes with the request line)";
-                    default -> "the request's URL cannot be read (" + reason + ")";
+                    default -> status >= 500 ? "the local gateway failed (" + reason + "); its log says more"
+                            : "the request's URL cannot be read (" + reason + ")";
                 })
                 .put("request_id", UUID.randomUUID().toString());
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/problem+json");
-        headers.put("x-amzn-ErrorType", "BadRequestException");
+        headers.put("x-amzn-ErrorType", status >= 500 ? "InternalServerErrorException" : "BadRequestException");
         return answer(problem.get("request_id").asText(), status, headers, problem.toString());
     }
 

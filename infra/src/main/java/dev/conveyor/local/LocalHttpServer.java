@@ -118,7 +118,7 @@ public final class LocalHttpServer implements AutoCloseable {
         return start(name, port, threads, maxBodyBytes, handler, Refusal.JSON_MESSAGE);
     }
 
-    /** As {@link #start(String, int, int, int, Handler)}, with the server's own refusals answered by {@code refusal}. */
+    /** As {@link #start(String, int, int, int, Handler)}, the server's own refusals answered by {@code refusal}. */
     public static LocalHttpServer start(String name, int port, int threads, int maxBodyBytes, Handler handler,
                                         Refusal refusal) {
         QueuedThreadPool pool = new QueuedThreadPool(threads + 4, 2);
