@@ -27,7 +27,8 @@ public final class JobJson {
                 .put("started_at", time(job.startedAt()))
                 .put("finished_at", time(job.finishedAt()))
                 .put("updated_at", time(job.updatedAt()))
-                .put("next_attempt_at", time(job.nextAttemptAt()));
+                .put("next_attempt_at", time(job.nextAttemptAt()))
+                .put("trace_id", job.traceId());
         job.duration().ifPresentOrElse(
                 d -> node.put("duration_seconds", d.toNanos() / 1e9),
                 () -> node.putNull("duration_seconds"));

@@ -15,6 +15,7 @@ import dev.conveyor.job.Submission;
 import dev.conveyor.json.Json;
 import dev.conveyor.log.Log;
 import dev.conveyor.store.JobStore;
+import dev.conveyor.trace.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class JobsApi {
 
     /** {@code POST /jobs}: store the job, queue it, answer 202 with where to find it. */
     public ApiResponse submit(ApiRequest request) {
-        NewJob job = requests.parse(body(request), "");
+        NewJob job = requests.parse(body(request), "").withTrace(trace(request));
         String key = request.header("idempotency-key");
         if (key != null) {
             job = job.withIdempotency(Idempotency.key(request, key, job));
@@ -87,8 +88,10 @@ public final class JobsApi {
             throw ApiException.invalid(errors);
         }
         List<NewJob> jobs = new ArrayList<>(items.size());
+        TraceContext trace = trace(request);
         for (int i = 0; i < items.size(); i++) {
-            jobs.add(requests.parse(items.get(i), "jobs[" + i + "].", errors));
+            NewJob job = requests.parse(items.get(i), "jobs[" + i + "].", errors);
+            jobs.add(job == null ? null : job.withTrace(trace));
         }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
@@ -176,6 +179,11 @@ public final class JobsApi {
                 LOG.warn("could not mark unsent jobs; the sweeper will find them stalled", e, "count", failed.size());
             }
         }
+    }
+
+    /** The trace of a submission: see {@link TraceContext#forSubmission}. */
+    private static TraceContext trace(ApiRequest request) {
+        return TraceContext.forSubmission(request.header("traceparent"), request.header("x-amzn-trace-id"));
     }
 
     static JsonNode body(ApiRequest request) {

@@ -65,7 +65,8 @@ public final class DeadLetters {
                     hides.add(new JobQueue.Hide(message.receiptHandle(), KEEP_HIDDEN));
                 } else if (store.deadLetter(job.get().id(), "the queue gave up on its message after "
                         + maxReceiveCount + " receives", clock.instant())) {
-                    LOG.info("job dead-lettered", "job_id", job.get().id(), "state_was", job.get().state());
+                    LOG.info("job dead-lettered", "job_id", job.get().id(), "trace_id", job.get().traceId(),
+                            "state_was", job.get().state());
                 } else {
                     // Finished, cancelled, or running under a live lease: the job settles without this message.
                     LOG.debug("dead letter for a job that moved on", "job_id", job.get().id());

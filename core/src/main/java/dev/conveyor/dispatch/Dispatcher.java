@@ -43,7 +43,7 @@ public final class Dispatcher {
             Instant due = job.nextAttemptAt() == null ? now : job.nextAttemptAt();
             Duration delay = Duration.between(now, due);
             if (delay.compareTo(QUEUE_DELAY_LIMIT) <= 0) {
-                dispatches.add(new JobQueue.Dispatch(job.id(), delay.isNegative() ? Duration.ZERO : delay));
+                dispatches.add(new JobQueue.Dispatch(job.id(), delay.isNegative() ? Duration.ZERO : delay, job.trace()));
             }
         }
         if (dispatches.isEmpty()) {

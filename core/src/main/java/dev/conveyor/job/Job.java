@@ -1,6 +1,7 @@
 package dev.conveyor.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.trace.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param attempt the attempts started: 0 until the first begins, {@code maxRetries + 1} at most
  * @param nextAttemptAt when the job is next due: a delayed first attempt, or the retry after a backoff
  * @param leaseExpiresAt while {@link JobState#RUNNING}: when the running attempt is presumed lost
+ * @param trace the trace its submission belongs to; null when unknown
  */
 public record Job(
         JobId id,
@@ -29,7 +31,8 @@ public record Job(
         Instant finishedAt,
         Instant updatedAt,
         Instant nextAttemptAt,
-        Instant leaseExpiresAt) {
+        Instant leaseExpiresAt,
+        TraceContext trace) {
 
     public Job {
         Objects.requireNonNull(id, "id");
@@ -38,6 +41,20 @@ public record Job(
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+    }
+
+    /** A job that belongs to no known trace. */
+    public Job(JobId id, String type, JobState state, JsonNode payload, JsonNode result, int attempt, int maxRetries,
+               double retryDelaySeconds, double timeoutSeconds, String lastError, Instant createdAt,
+               Instant startedAt, Instant finishedAt, Instant updatedAt, Instant nextAttemptAt,
+               Instant leaseExpiresAt) {
+        this(id, type, state, payload, result, attempt, maxRetries, retryDelaySeconds, timeoutSeconds, lastError,
+                createdAt, startedAt, finishedAt, updatedAt, nextAttemptAt, leaseExpiresAt, null);
+    }
+
+    /** The W3C trace id (32 hex digits) of the job's trace, or null. */
+    public String traceId() {
+        return trace == null ? null : trace.traceId();
     }
 
     /** The attempts this job may start in all: the first plus its retries. */

@@ -1,6 +1,7 @@
 package dev.conveyor.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.trace.TraceContext;
 import java.util.Objects;
 
 /**
@@ -8,6 +9,7 @@ import java.util.Objects;
  *
  * @param delaySeconds how long after submission the first attempt may start
  * @param idempotency the client's idempotency key, or null
+ * @param trace the trace the submission belongs to, or null
  */
 public record NewJob(
         String type,
@@ -16,7 +18,8 @@ public record NewJob(
         double retryDelaySeconds,
         double timeoutSeconds,
         long delaySeconds,
-        IdempotencyKey idempotency) {
+        IdempotencyKey idempotency,
+        TraceContext trace) {
 
     public static final int DEFAULT_MAX_RETRIES = 3;
     public static final int MAX_RETRIES_LIMIT = 10;
@@ -37,8 +40,20 @@ public record NewJob(
         }
     }
 
+    /** A job that belongs to no known trace. */
+    public NewJob(String type, JsonNode payload, int maxRetries, double retryDelaySeconds, double timeoutSeconds,
+                  long delaySeconds, IdempotencyKey idempotency) {
+        this(type, payload, maxRetries, retryDelaySeconds, timeoutSeconds, delaySeconds, idempotency, null);
+    }
+
     /** The same job with an idempotency key. */
     public NewJob withIdempotency(IdempotencyKey key) {
-        return new NewJob(type, payload, maxRetries, retryDelaySeconds, timeoutSeconds, delaySeconds, key);
+        return new NewJob(type, payload, maxRetries, retryDelaySeconds, timeoutSeconds, delaySeconds, key, trace);
+    }
+
+    /** The same job in a trace. */
+    public NewJob withTrace(TraceContext context) {
+        return new NewJob(type, payload, maxRetries, retryDelaySeconds, timeoutSeconds, delaySeconds, idempotency,
+                context);
     }
 }

@@ -15,6 +15,8 @@ import java.util.Locale;
 public final class Log {
     public enum Level { DEBUG, INFO, WARN, ERROR }
 
+    /** Fields every line written on this thread carries, such as the job and trace of the work it does. */
+    private static final ThreadLocal<Object[]> CONTEXT = new ThreadLocal<>();
     private static volatile PrintStream out = System.out;
     private static volatile Level threshold = level(Env.get("CONVEYOR_LOG_LEVEL"));
 
@@ -32,6 +34,22 @@ public final class Log {
     public static void configure(PrintStream stream, Level level) {
         out = stream;
         threshold = level;
+    }
+
+    /**
+     * Adds {@code fields} (name/value pairs) to every line written on this thread until the scope is closed: a
+     * job's {@code job_id} and {@code trace_id} on the lines its handler writes.
+     */
+    public static Scope scope(Object... fields) {
+        Object[] outer = CONTEXT.get();
+        CONTEXT.set(fields);
+        return () -> CONTEXT.set(outer);
+    }
+
+    /** The end of a {@link #scope}. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     public boolean debugEnabled() {
@@ -67,10 +85,11 @@ public final class Log {
                 .put("level", level.name())
                 .put("logger", logger)
                 .put("message", message);
-        for (int i = 0; i + 1 < fields.length; i += 2) {
-            Object value = fields[i + 1];
-            line.put(String.valueOf(fields[i]), value == null ? null : value.toString());
+        Object[] context = CONTEXT.get();
+        if (context != null) {
+            put(line, context);
         }
+        put(line, fields);
         if (error != null) {
             line.put("error", error.getClass().getName() + ": " + error.getMessage());
         }
@@ -78,6 +97,13 @@ public final class Log {
         PrintStream stream = out;
         synchronized (stream) {
             stream.println(text);
+        }
+    }
+
+    private static void put(ObjectNode line, Object[] fields) {
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            Object value = fields[i + 1];
+            line.put(String.valueOf(fields[i]), value == null ? null : value.toString());
         }
     }
 

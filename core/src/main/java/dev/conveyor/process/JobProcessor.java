@@ -202,10 +202,11 @@ public final class JobProcessor {
         if (!lost.recorded()) {
             batch.retryLater(message, POISON_DELAY); // someone else settled it first: look again shortly
         } else if (lost.retryIn().isPresent()) {
-            LOG.info("attempt lost; retrying", "job_id", job.id(), "attempt", job.attempt());
+            LOG.info("attempt lost; retrying", "job_id", job.id(), "trace_id", job.traceId(), "attempt", job.attempt());
             batch.retryLater(message, lost.retryIn().get());
         } else {
-            LOG.info("attempt lost; no attempts left", "job_id", job.id(), "attempt", job.attempt());
+            LOG.info("attempt lost; no attempts left", "job_id", job.id(), "trace_id", job.traceId(),
+                    "attempt", job.attempt());
         }
     }
 
@@ -225,7 +226,7 @@ public final class JobProcessor {
             return new Outcome.Failed("no handler for job type '" + job.type() + "' in this deployment", false);
         }
         FailPoints.hit("handler.started", job);
-        try {
+        try (Log.Scope scope = Log.scope("job_id", job.id(), "trace_id", job.traceId())) {
             JsonNode result = handler.get().run(new JobContext(job, attempt.deadline, clock));
             result = result == null || result.isNull() ? Json.object() : result;
             int max = store.maxJsonBytes();
@@ -309,14 +310,16 @@ public final class JobProcessor {
             Duration delay = retryDelays.get(id);
             if (!recorded.contains(id)) {
                 LOG.warn("outcome not recorded: the job had moved on", "job_id", id,
+                        "trace_id", completion.attempt.job.traceId(),
                         "attempt", completion.attempt.job.attempt());
             } else if (delay != null) {
                 batch.retryLater(completion.attempt.message, delay);
             }
-            if (LOG.debugEnabled()) {
-                LOG.debug("attempt finished", "job_id", id, "attempt", completion.attempt.job.attempt(),
-                        "outcome", completion.outcome);
-            }
+            Job job = completion.attempt.job;
+            LOG.info("attempt finished", "job_id", id, "trace_id", job.traceId(), "type", job.type(),
+                    "attempt", job.attempt(), "outcome", completion.outcome instanceof Outcome.Succeeded
+                            ? "succeeded" : delay != null ? "retrying" : "failed",
+                    "error", completion.outcome instanceof Outcome.Failed failed ? failed.error() : null);
         }
     }
 

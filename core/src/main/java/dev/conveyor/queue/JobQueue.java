@@ -1,6 +1,7 @@
 package dev.conveyor.queue;
 
 import dev.conveyor.job.JobId;
+import dev.conveyor.trace.TraceContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -8,8 +9,14 @@ import java.util.Set;
 /** The queue that carries job ids to the process-job function. Every call is batched. */
 public interface JobQueue extends AutoCloseable {
 
-    /** A message to send: the job, and how long the queue should hide it first (at most 15 minutes). */
-    record Dispatch(JobId id, Duration delay) {
+    /**
+     * A message to send: the job, how long the queue should hide it first (at most 15 minutes), and the trace
+     * its submission belongs to (null when unknown), which the message carries to the job's processing.
+     */
+    record Dispatch(JobId id, Duration delay, TraceContext trace) {
+        public Dispatch(JobId id, Duration delay) {
+            this(id, delay, null);
+        }
     }
 
     /** A received message to hide for a while: a retry's backoff, or the rest of a live lease. */

@@ -14,6 +14,7 @@ import dev.conveyor.job.Submission;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.sql.Row;
 import dev.conveyor.store.sql.SqlParams;
+import dev.conveyor.trace.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,19 +38,19 @@ public abstract class SqlJobStore implements JobStore {
 
     static final String JOB_COLUMNS = "id, type, state, payload, result, attempt, max_retries, retry_delay_seconds,"
             + " timeout_seconds, last_error, created_at, started_at, finished_at, updated_at, next_attempt_at,"
-            + " lease_expires_at";
+            + " lease_expires_at, trace_parent";
 
     private static final String INSERT = """
             INSERT INTO jobs (id, type, state, payload, max_retries, retry_delay_seconds, timeout_seconds,
                               created_at, updated_at, next_attempt_at, dispatched_at,
-                              idempotency_scope, idempotency_key, request_hash)
+                              idempotency_scope, idempotency_key, request_hash, trace_parent)
             SELECT r.id, r.type, 'PENDING', r.payload, r.max_retries, r.retry_delay_seconds, r.timeout_seconds,
                    :now, :now, r.next_attempt_at, r.dispatched_at,
-                   r.idempotency_scope, r.idempotency_key, r.request_hash
+                   r.idempotency_scope, r.idempotency_key, r.request_hash, r.trace_parent
             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r (
                 id uuid, type text, payload jsonb, max_retries integer, retry_delay_seconds double precision,
                 timeout_seconds double precision, next_attempt_at timestamptz, dispatched_at timestamptz,
-                idempotency_scope text, idempotency_key text, request_hash text)
+                idempotency_scope text, idempotency_key text, request_hash text, trace_parent text)
             ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING\s""" + JOB_COLUMNS;
 
@@ -193,6 +194,9 @@ public abstract class SqlJobStore implements JobStore {
                 .put("next_attempt_at", due.toString())
                 .put("dispatched_at", queueCanDelay ? now.toString() : null);
         row.set("payload", job.payload());
+        if (job.trace() != null) {
+            row.put("trace_parent", job.trace().traceparent());
+        }
         IdempotencyKey key = job.idempotency();
         if (key != null) {
             row.put("idempotency_scope", key.scope()).put("idempotency_key", key.key())
@@ -394,6 +398,7 @@ public abstract class SqlJobStore implements JobStore {
                 row.timestamp("finished_at"),
                 row.timestamp("updated_at"),
                 row.timestamp("next_attempt_at"),
-                row.timestamp("lease_expires_at"));
+                row.timestamp("lease_expires_at"),
+                TraceContext.fromTraceparent(row.text("trace_parent")));
     }
 }
