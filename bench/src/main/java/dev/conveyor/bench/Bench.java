@@ -3,6 +3,8 @@ package dev.conveyor.bench;
 import dev.conveyor.local.LocalDataApi;
 import dev.conveyor.local.LocalPostgres;
 import dev.conveyor.local.LocalQueues;
+import dev.conveyor.local.LocalRuntime;
+import dev.conveyor.local.LocalSecrets;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.local.template.Template;
 import dev.conveyor.store.jdbc.JdbcJobStore;
@@ -55,6 +57,7 @@ final class Bench {
             // The bench's own database, with no stack to migrate it: the schema directly, as ./conveyor migrate.
             JdbcMigrator.migrate(postgres.jdbcUrl(), JdbcJobStore.connectionProperties(LocalPostgres.USER, null));
             try (LocalQueues queues = LocalQueues.start(0);
+                 LocalSecrets secrets = LocalSecrets.start(0);
                  JdbcJobStore store = JdbcJobStore.connect(postgres.jdbcUrl(), LocalPostgres.USER, null,
                          2 * options.ceilingThreads())) {
                 progress.printf("Measuring the ceiling: %,d jobs through bare PostgreSQL, then ElasticMQ...%n",
@@ -77,8 +80,9 @@ final class Bench {
                 artifacts = artifactBytes(template, stack);
                 Map<String, String> lambda = new HashMap<>(queues.environment());
                 lambda.put("TZ", ":UTC");
-                lambda.put("CONVEYOR_DB_USER", LocalPostgres.USER);
-                lambda.put("CONVEYOR_DB_PASSWORD", "");
+                // The path a function takes on AWS: its database login read from Secrets Manager in its init.
+                secrets.put(LocalDataApi.SECRET_ARN, LocalRuntime.databaseSecret(postgres));
+                lambda.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
                 ColdStarts cold = new ColdStarts(Files.createDirectories(work.resolve("cold-starts")), template, stack,
                         lambda, store, queues.client(), queues.functionsClient());
                 for (String function : ColdStarts.FUNCTIONS) {

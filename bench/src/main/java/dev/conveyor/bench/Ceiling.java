@@ -1,9 +1,6 @@
 package dev.conveyor.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.NewJob;
@@ -24,6 +21,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * What the bare local infrastructure carries of the work one job needs, with the runtime's batching, measured with
@@ -60,7 +61,7 @@ final class Ceiling {
      * Each pipeline runs twice with {@code jobs} jobs, and the second run counts: the servers' code (and the
      * clients') is compiled by then, as the runtime's is by the time its phases are measured.
      */
-    static Result measure(JobStore store, AwsJsonClient sqs, String queueUrl, int jobs, int threads)
+    static Result measure(JobStore store, SqsClient sqs, String queueUrl, int jobs, int threads)
             throws InterruptedException {
         postgres(store, jobs, threads);
         double postgres = postgres(store, jobs, threads);
@@ -107,7 +108,7 @@ final class Ceiling {
      * (through the functions' own {@link SqsJobQueue}) and {@code threads} receiving and deleting (as the event
      * source mapping's pollers do, with the same client); each send carries {@code perSend} messages.
      */
-    static double sqs(AwsJsonClient sqs, String queueUrl, int jobs, int threads, int perSend)
+    static double sqs(SqsClient sqs, String queueUrl, int jobs, int threads, int perSend)
             throws InterruptedException {
         JobQueue queue = new SqsJobQueue(sqs, queueUrl, null);
         AtomicInteger toSend = new AtomicInteger(jobs);
@@ -125,22 +126,19 @@ final class Ceiling {
             }
         }, () -> {
             while (toDelete.get() > 0) {
-                ObjectNode receive = Json.object().put("QueueUrl", queueUrl).put("MaxNumberOfMessages", BATCH)
-                        .put("WaitTimeSeconds", 1);
-                receive.putArray("MessageSystemAttributeNames").add("All");
-                receive.putArray("MessageAttributeNames").add("All");
-                JsonNode messages = sqs.call("ReceiveMessage", receive).path("Messages");
+                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(BATCH)
+                        .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All")).messages();
                 if (messages.isEmpty()) {
                     continue;
                 }
-                ObjectNode delete = Json.object().put("QueueUrl", queueUrl);
-                ArrayNode entries = delete.putArray("Entries");
-                for (JsonNode message : messages) {
-                    JobMessage.decode(message.path("Body").asText()).orElseThrow();
-                    entries.addObject().put("Id", Integer.toString(entries.size()))
-                            .put("ReceiptHandle", message.path("ReceiptHandle").asText());
+                List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (Message message : messages) {
+                    JobMessage.decode(message.body()).orElseThrow();
+                    entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                            .receiptHandle(message.receiptHandle()).build());
                 }
-                if (!sqs.call("DeleteMessageBatch", delete).path("Failed").isEmpty()) {
+                if (!sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)).failed().isEmpty()) {
                     throw new IllegalStateException("the SQS server did not delete messages");
                 }
                 toDelete.addAndGet(-messages.size());

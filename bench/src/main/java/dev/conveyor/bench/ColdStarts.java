@@ -3,7 +3,6 @@ package dev.conveyor.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.bench.harness.ColdStartHarness;
-import dev.conveyor.aws.AwsJsonClient;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobState;
 import dev.conveyor.job.NewJob;
@@ -52,7 +51,7 @@ final class ColdStarts {
     private final Map<String, String> lambdaEnvironment;
     private final JobStore store;
     private final SqsClient sqs;
-    private final AwsJsonClient functionsSqs;
+    private final SqsClient functionsSqs;
     private final String eventQueueUrl;
     private final String eventQueueArn;
     private Job storedJob;
@@ -71,7 +70,7 @@ final class ColdStarts {
      * @param lambdaEnvironment what Lambda sets (region, credentials) and the local endpoints
      */
     ColdStarts(Path work, Path template, Stack stack, Map<String, String> lambdaEnvironment, JobStore store,
-               SqsClient sqs, AwsJsonClient functionsSqs) {
+               SqsClient sqs, SqsClient functionsSqs) {
         this.work = work;
         this.templateDirectory = template.toAbsolutePath().getParent();
         this.specs = new HashMap<>();

@@ -2,7 +2,7 @@ package dev.conveyor.config;
 
 import dev.conveyor.api.JobRequests;
 import dev.conveyor.api.JobsApi;
-import dev.conveyor.aws.AwsJsonClient;
+import dev.conveyor.aws.AwsClients;
 import dev.conveyor.deadletter.DeadLetters;
 import dev.conveyor.dispatch.Dispatcher;
 import dev.conveyor.handler.HandlerRegistry;
@@ -17,35 +17,31 @@ import dev.conveyor.store.dataapi.DataApiJobStore;
 import dev.conveyor.store.dataapi.DataApiMigrator;
 import dev.conveyor.store.jdbc.JdbcJobStore;
 import dev.conveyor.store.jdbc.JdbcMigrator;
-import java.net.URI;
+import dev.conveyor.store.jdbc.LoginSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rdsdata.RdsDataClient;
 
 /**
- * Builds Conveyor's collaborators from a function's environment, once per cold start. The AWS clients are given
- * their region, credentials and HTTP client explicitly: the SDK's discovery chains cost a cold start dearly.
+ * Builds Conveyor's collaborators from a function's environment, once per cold start. The AWS clients are the
+ * SDK's, built by {@link AwsClients} with everything given explicitly.
  *
  * <p>Variables: {@code CONVEYOR_STORE} ({@code jdbc} or {@code dataapi}); for {@code jdbc},
- * {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_SECRET_ARN} (or, locally, {@code CONVEYOR_DB_USER} and {@code CONVEYOR_DB_PASSWORD}), {@code CONVEYOR_DB_POOL_SIZE};
- * for {@code dataapi}, {@code CONVEYOR_DB_CLUSTER_ARN}, {@code CONVEYOR_DB_SECRET_ARN}, {@code CONVEYOR_DB_NAME};
- * {@code CONVEYOR_QUEUE_URL},
- * {@code CONVEYOR_DLQ_URL}, {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
- * {@code CONVEYOR_LEASE_GRACE_SECONDS}, {@code CONVEYOR_STALL_SECONDS}, {@code CONVEYOR_MAX_RECEIVE_COUNT}; and those Lambda sets: {@code AWS_REGION},
- * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}; and, to reach local
- * stand-ins, {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_RDS_DATA} or {@code AWS_ENDPOINT_URL}.
+ * {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_SECRET_ARN} (or {@code CONVEYOR_DB_USER} and
+ * {@code CONVEYOR_DB_PASSWORD}), {@code CONVEYOR_DB_POOL_SIZE}; for {@code dataapi}, {@code CONVEYOR_DB_CLUSTER_ARN},
+ * {@code CONVEYOR_DB_SECRET_ARN}, {@code CONVEYOR_DB_NAME}; {@code CONVEYOR_QUEUE_URL}, {@code CONVEYOR_DLQ_URL},
+ * {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
+ * {@code CONVEYOR_LEASE_GRACE_SECONDS}, {@code CONVEYOR_STALL_SECONDS}, {@code CONVEYOR_MAX_RECEIVE_COUNT},
+ * {@code CONVEYOR_LOG_LEVEL}; those Lambda sets: {@code AWS_REGION} and either {@code AWS_ACCESS_KEY_ID},
+ * {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN} or, with SnapStart,
+ * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI} and {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}; and, to reach local
+ * stand-ins, {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_SECRETS_MANAGER},
+ * {@code AWS_ENDPOINT_URL_RDS_DATA} or {@code AWS_ENDPOINT_URL}.
  */
 public final class Wiring {
     /** The consumer function's timeout unless the environment says otherwise, as template.yaml's default. */
@@ -53,7 +49,24 @@ public final class Wiring {
     /** What a job's own timeout leaves of the consumer's: time to record the outcome and answer the batch. */
     public static final double CONSUMER_MARGIN_SECONDS = 5;
 
+    /** The stores built here, to reconnect after a SnapStart restore; held weakly, as tests build many. */
+    private static final Set<JobStore> STORES = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
+
     private Wiring() {
+    }
+
+    /**
+     * After a SnapStart restore: fresh AWS credentials for the next call, and every store built here drops its
+     * idle connections and reads its database secret again (the snapshot may be days old, the password rotated).
+     */
+    public static void afterRestore() {
+        AwsClients.afterRestore();
+        List<JobStore> stores;
+        synchronized (STORES) {
+            stores = List.copyOf(STORES);
+        }
+        stores.forEach(JobStore::reconnect);
     }
 
     /** The API behind the submit-job and get-job functions. */
@@ -96,22 +109,24 @@ public final class Wiring {
     /** The dead-letter queue's consumer behind the dead-letter function. */
     public static DeadLetters deadLetters(Config config) {
         return new DeadLetters(store(config, 1),
-                new SqsJobQueue(sqs(config), config.required("CONVEYOR_DLQ_URL"), null),
+                new SqsJobQueue(AwsClients.sqs(config), config.required("CONVEYOR_DLQ_URL"), null),
                 MicrosecondClock.systemUtc(), config.integer("CONVEYOR_MAX_RECEIVE_COUNT", 30));
     }
 
     /** The job store the environment names: {@code jdbc} (the default) or {@code dataapi}. */
     public static JobStore store(Config config, int defaultPoolSize) {
+        JobStore store = newStore(config, defaultPoolSize);
+        STORES.add(store);
+        return store;
+    }
+
+    private static JobStore newStore(Config config, int defaultPoolSize) {
         String kind = config.get("CONVEYOR_STORE", "jdbc");
         return switch (kind) {
-            case "jdbc" -> {
-                DatabaseCredentials credentials = DatabaseCredentials.from(config);
-                yield JdbcJobStore.connect(
-                        config.required("CONVEYOR_DB_URL"),
-                        credentials.user(),
-                        credentials.password(),
-                        config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
-            }
+            case "jdbc" -> JdbcJobStore.connect(
+                    config.required("CONVEYOR_DB_URL"),
+                    DatabaseLogin.from(config),
+                    config.integer("CONVEYOR_DB_POOL_SIZE", defaultPoolSize));
             case "dataapi" -> new DataApiJobStore(
                     rdsData(config),
                     config.required("CONVEYOR_DB_CLUSTER_ARN"),
@@ -131,9 +146,9 @@ public final class Wiring {
         String kind = config.get("CONVEYOR_STORE", "jdbc");
         return switch (kind) {
             case "jdbc" -> {
-                DatabaseCredentials credentials = DatabaseCredentials.from(config);
+                LoginSource.Login login = DatabaseLogin.from(config).login();
                 yield JdbcMigrator.migrate(config.required("CONVEYOR_DB_URL"),
-                        JdbcJobStore.connectionProperties(credentials.user(), credentials.password()));
+                        JdbcJobStore.connectionProperties(login.user(), login.password()));
             }
             case "dataapi" -> {
                 try (RdsDataClient client = rdsData(config)) {
@@ -147,52 +162,12 @@ public final class Wiring {
 
     /** A Data API client that does not retry: see {@link DataApiJobStore} for why. */
     public static RdsDataClient rdsData(Config config) {
-        return configure(RdsDataClient.builder(), config, "RDS_DATA")
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build();
+        return AwsClients.rdsData(config);
     }
 
     public static JobQueue queue(Config config) {
-        return new SqsJobQueue(sqs(config), config.required("CONVEYOR_QUEUE_URL"), config.get("CONVEYOR_DLQ_URL"));
-    }
-
-    /** The functions' SQS client: see {@link AwsJsonClient} for why it is not the AWS SDK's. */
-    public static AwsJsonClient sqs(Config config) {
-        return AwsJsonClient.of(AwsJsonClient.Service.SQS, config);
-    }
-
-    /** Region, credentials, endpoint and the light HTTP client for an AWS SDK client (the Data API's). */
-    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
-            B builder, Config config, String service) {
-        builder.region(Region.of(config.required("AWS_REGION")))
-                .credentialsProvider(credentials(config))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(25)));
-        String endpoint = config.get("AWS_ENDPOINT_URL_" + service, config.get("AWS_ENDPOINT_URL"));
-        if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint));
-        }
-        return builder;
-    }
-
-    /**
-     * The credentials Lambda gives the function: as variables, or, with SnapStart (where variables would be stale
-     * in a restored snapshot), through the container credentials endpoint, refreshed as they expire.
-     */
-    private static AwsCredentialsProvider credentials(Config config) {
-        if (config.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null) {
-            return ContainerCredentialsProvider.builder().build();
-        }
-        String key = config.get("AWS_ACCESS_KEY_ID");
-        String secret = config.get("AWS_SECRET_ACCESS_KEY");
-        if (key == null || secret == null) {
-            throw new IllegalStateException("no AWS credentials: neither AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                    + "nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set");
-        }
-        String token = config.get("AWS_SESSION_TOKEN");
-        return StaticCredentialsProvider.create(token == null ? AwsBasicCredentials.create(key, secret)
-                : AwsSessionCredentials.create(key, secret, token));
+        return new SqsJobQueue(AwsClients.sqs(config), config.required("CONVEYOR_QUEUE_URL"),
+                config.get("CONVEYOR_DLQ_URL"));
     }
 
     public static RetryPolicy retryPolicy(Config config) {

@@ -120,6 +120,13 @@ public interface JobStore extends AutoCloseable {
     /** Answers when the database does; throws {@link StoreException} when it does not. */
     void ping();
 
+    /**
+     * Drops what a SnapStart snapshot may hold stale (idle connections, a login read before a rotation): called
+     * after a restore. Nothing to do for a store that holds no connection.
+     */
+    default void reconnect() {
+    }
+
     @Override
     void close();
 

@@ -7,17 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.json.Json;
 import dev.conveyor.store.StoreException;
+import dev.conveyor.store.jdbc.LoginSource;
 import dev.conveyor.testing.ScriptedHttpServer;
 import dev.conveyor.testing.ScriptedHttpServer.Answer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class DatabaseCredentialsTest {
+class DatabaseLoginTest {
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:conveyor-db-AbCdEf";
 
     @Test
     void aSecretAsRdsWritesItGivesTheUserAndPassword() {
-        DatabaseCredentials credentials = DatabaseCredentials.parse(ARN,
+        LoginSource.Login credentials = DatabaseLogin.parse(ARN,
                 "{\"username\": \"conveyor\", \"password\": \"s3cr:t\\\"\", \"engine\": \"postgres\", \"port\": 5432}");
         assertEquals("conveyor", credentials.user());
         assertEquals("s3cr:t\"", credentials.password());
@@ -29,7 +30,7 @@ class DatabaseCredentialsTest {
         for (String secret : new String[] {"{\"username\": \"u\"}", "{\"username\": 1, \"password\": \"hunter2\"}",
                 "hunter2", "", null}) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> DatabaseCredentials.parse(ARN, secret));
+                    () -> DatabaseLogin.parse(ARN, secret));
             assertTrue(e.getMessage().contains(ARN), e.getMessage());
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
         }
@@ -37,11 +38,11 @@ class DatabaseCredentialsTest {
 
     @Test
     void directCredentialsWinAndNeitherIsAClearError() {
-        DatabaseCredentials direct = DatabaseCredentials.from(new Config(Map.of(
+        LoginSource direct = DatabaseLogin.from(new Config(Map.of(
                 "CONVEYOR_DB_USER", "local", "CONVEYOR_DB_PASSWORD", "", "CONVEYOR_DB_SECRET_ARN", ARN)::get));
-        assertEquals("local", direct.user());
+        assertEquals("local", direct.login().user());
         IllegalStateException none = assertThrows(IllegalStateException.class,
-                () -> DatabaseCredentials.from(new Config(Map.<String, String>of()::get)));
+                () -> DatabaseLogin.from(new Config(Map.<String, String>of()::get)));
         assertTrue(none.getMessage().contains("CONVEYOR_DB_SECRET_ARN"), none.getMessage());
     }
 
@@ -62,7 +63,7 @@ class DatabaseCredentialsTest {
     void theSecretIsReadWithGetSecretValue() {
         try (ScriptedHttpServer secretsManager = ScriptedHttpServer.answering(
                 secretValue("{\"username\": \"conveyor\", \"password\": \"pa ss\", \"engine\": \"postgres\"}"))) {
-            DatabaseCredentials credentials = DatabaseCredentials.from(secretAt(secretsManager));
+            LoginSource.Login credentials = DatabaseLogin.from(secretAt(secretsManager)).login();
 
             assertEquals("conveyor", credentials.user());
             assertEquals("pa ss", credentials.password());
@@ -83,7 +84,7 @@ class DatabaseCredentialsTest {
                 "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"Secrets Manager can't find the specified "
                         + "secret.\"}"))) {
             StoreException e = assertThrows(StoreException.class,
-                    () -> DatabaseCredentials.from(secretAt(secretsManager)));
+                    () -> DatabaseLogin.from(secretAt(secretsManager)));
 
             assertTrue(e.getMessage().contains(ARN), e.getMessage());
             assertTrue(e.getMessage().contains("ResourceNotFoundException"), e.getMessage());
@@ -96,7 +97,7 @@ class DatabaseCredentialsTest {
         try (ScriptedHttpServer secretsManager = ScriptedHttpServer.answering(
                 secretValue("{\"username\": \"conveyor\", \"pass\": \"hunter2\"}"))) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> DatabaseCredentials.from(secretAt(secretsManager)));
+                    () -> DatabaseLogin.from(secretAt(secretsManager)));
 
             assertTrue(e.getMessage().contains(ARN), e.getMessage());
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());

@@ -3,17 +3,25 @@ package dev.conveyor.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveyor.aws.AwsClients;
+import dev.conveyor.config.Config;
 import dev.conveyor.job.JobId;
+import dev.conveyor.testing.ScriptedHttpServer;
 import dev.conveyor.testing.TestQueues;
+import dev.conveyor.trace.TraceContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 class SqsJobQueueIT {
     private final TestQueues.QueuePair queues = TestQueues.create(30, 5);
@@ -108,5 +116,48 @@ class SqsJobQueueIT {
         assertEquals(Optional.empty(), JobMessage.decode("not json"));
         assertEquals(Optional.empty(), JobMessage.decode("{\"job_id\":\"nope\"}"));
         assertEquals(Optional.empty(), JobMessage.decode("{\"job_id\":\"" + id + "\",\"x\":1}"));
+    }
+
+    @Test
+    void aMessageCarriesItsJobsTraceAsTraceparentAndAwsTraceHeader() {
+        TraceContext trace = TraceContext.fromTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        queue.send(List.of(new JobQueue.Dispatch(JobId.newId(Instant.now()), Duration.ZERO, trace)));
+
+        Message message = queues.sqs().receiveMessage(b -> b.queueUrl(queues.url()).waitTimeSeconds(1)
+                .messageAttributeNames("All").messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                .messages().get(0);
+        assertEquals(trace.traceparent(), message.messageAttributes().get(SqsJobQueue.TRACEPARENT).stringValue());
+        assertEquals("Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=b7ad6b7169203331;Sampled=1",
+                message.attributes().get(MessageSystemAttributeName.AWS_TRACE_HEADER));
+    }
+
+    /** SQS lists each entry as successful or failed; one it lists as neither was not sent (nor counted as sent). */
+    @Test
+    void anEntryTheAnswerDoesNotListAsSuccessfulWasNotSent() {
+        JobId first = JobId.newId(Instant.now());
+        JobId second = JobId.newId(Instant.now());
+        String onlyTheFirst = "{\"Successful\": [{\"Id\": \"0\", \"MessageId\": \"m0\","
+                + " \"MD5OfMessageBody\": \"" + md5(JobMessage.encode(first)) + "\"}]}";
+        for (String answer : new String[] {onlyTheFirst, "{}"}) {
+            try (ScriptedHttpServer sqs = ScriptedHttpServer.answering(ScriptedHttpServer.Answer.json(200, answer))) {
+                Map<String, String> env = new HashMap<>(TestQueues.environment());
+                env.put("AWS_ENDPOINT_URL_SQS", sqs.uri().toString());
+                SqsJobQueue scripted = new SqsJobQueue(AwsClients.sqs(new Config(env::get)), sqs.uri() + "/q", null);
+
+                Set<JobId> failed = scripted.send(List.of(new JobQueue.Dispatch(first, Duration.ZERO),
+                        new JobQueue.Dispatch(second, Duration.ZERO)));
+
+                assertEquals(answer.equals("{}") ? Set.of(first, second) : Set.of(second), failed, answer);
+            }
+        }
+    }
+
+    private static String md5(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.conveyor.testing;
 
 import com.typesafe.config.ConfigFactory;
+import dev.conveyor.aws.AwsClients;
 import dev.conveyor.config.Config;
-import dev.conveyor.config.Wiring;
 import dev.conveyor.queue.SqsJobQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +26,7 @@ public final class TestQueues {
     public record QueuePair(SqsClient sqs, String url, String deadLetterUrl) {
         /** The functions' queue on this pair, through their own client. */
         public SqsJobQueue jobQueue() {
-            return new SqsJobQueue(Wiring.sqs(new Config(environment()::get)), url, deadLetterUrl);
+            return new SqsJobQueue(AwsClients.sqs(new Config(environment()::get)), url, deadLetterUrl);
         }
     }
 
@@ -61,7 +61,7 @@ public final class TestQueues {
     }
 
     public static SqsClient client() {
-        return Wiring.configure(SqsClient.builder(), new Config(environment()::get), "SQS").build();
+        return AwsClients.sqs(new Config(environment()::get));
     }
 
     /** A new queue redriving to a new dead-letter queue after {@code maxReceiveCount} receives. */

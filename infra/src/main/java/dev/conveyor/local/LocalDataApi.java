@@ -10,6 +10,7 @@ import dev.conveyor.local.template.Stack;
 import dev.conveyor.log.Log;
 import dev.conveyor.store.StoreException;
 import dev.conveyor.store.jdbc.ConnectionPool;
+import dev.conveyor.store.jdbc.LoginSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -231,7 +232,9 @@ public final class LocalDataApi implements AutoCloseable {
     /** Runs {@code work} on a pooled connection in auto-commit mode. */
     private <T> T pooled(String database, DataApiTransactions.Work<T> work) {
         ConnectionPool pool = pools.computeIfAbsent(database,
-                name -> new ConnectionPool(serverUrl + name, properties, POOL_SIZE, 10_000));
+                name -> new ConnectionPool(serverUrl + name, properties,
+                        LoginSource.fixed(properties.getProperty("user"), properties.getProperty("password")),
+                        POOL_SIZE, 10_000));
         try {
             return pool.with(work::run);
         } catch (StoreException | IllegalStateException e) {

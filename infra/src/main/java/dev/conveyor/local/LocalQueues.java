@@ -1,9 +1,9 @@
 package dev.conveyor.local;
 
 import com.typesafe.config.ConfigFactory;
-import dev.conveyor.aws.AwsJsonClient;
+
+import dev.conveyor.aws.AwsClients;
 import dev.conveyor.config.Config;
-import dev.conveyor.config.Wiring;
 import dev.conveyor.local.template.Stack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +47,7 @@ public final class LocalQueues implements AutoCloseable {
     private LocalQueues(int port) {
         this.port = port;
         this.endpoint = "http://127.0.0.1:" + port;
-        this.client = Wiring.configure(SqsClient.builder(), new Config(environment()::get), "SQS").build();
+        this.client = AwsClients.sqs(new Config(environment()::get));
     }
 
     public static LocalQueues start(int port) {
@@ -111,8 +111,8 @@ public final class LocalQueues implements AutoCloseable {
     }
 
     /** A client of this server as the functions make theirs. */
-    public AwsJsonClient functionsClient() {
-        return Wiring.sqs(new Config(environment()::get));
+    public SqsClient functionsClient() {
+        return AwsClients.sqs(new Config(environment()::get));
     }
 
     /** Creates a queue with its attributes; returns its URL. */

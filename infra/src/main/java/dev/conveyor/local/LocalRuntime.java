@@ -1,5 +1,6 @@
 package dev.conveyor.local;
 
+import dev.conveyor.json.Json;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.local.template.Template;
 import dev.conveyor.log.Log;
@@ -59,6 +60,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final Options options;
     private final LocalPostgres postgres;
     private final LocalDataApi dataApi;
+    private final LocalSecrets secrets;
     private final LocalQueues queues;
     private final List<Stack.QueueSpec> queueSpecs;
     private final List<LocalFunction> functions;
@@ -70,13 +72,15 @@ public final class LocalRuntime implements AutoCloseable {
     private final Stack.ApiSpec api;
     private final List<LocalCustomResources.Answer> customResources;
 
-    private LocalRuntime(Options options, LocalPostgres postgres, LocalDataApi dataApi, LocalQueues queues,
+    private LocalRuntime(Options options, LocalPostgres postgres, LocalDataApi dataApi, LocalSecrets secrets,
+                         LocalQueues queues,
                          List<Stack.QueueSpec> queueSpecs, List<LocalFunction> functions, List<SqsEventSource> sources,
                          List<LocalSchedule> schedules, LocalGateway gateway, int redispatched, ApiKey apiKey,
                          Stack.ApiSpec api, List<LocalCustomResources.Answer> customResources) {
         this.options = options;
         this.postgres = postgres;
         this.dataApi = dataApi;
+        this.secrets = secrets;
         this.queues = queues;
         this.queueSpecs = queueSpecs;
         this.functions = functions;
@@ -93,6 +97,7 @@ public final class LocalRuntime implements AutoCloseable {
         Template template = Template.load(options.template());
         LocalPostgres postgres = LocalPostgres.start(options.dataDirectory().resolve("postgres"), options.fresh());
         LocalDataApi dataApi = null;
+        LocalSecrets secrets = null;
         LocalQueues queues = null;
         List<LocalFunction> functions = new ArrayList<>();
         List<SqsEventSource> sources = new ArrayList<>();
@@ -100,6 +105,8 @@ public final class LocalRuntime implements AutoCloseable {
         try {
             dataApi = LocalDataApi.start(0, postgres.serverUrl(), JdbcJobStore.connectionProperties(LocalPostgres.USER,
                     null), LocalPostgres.DATABASE);
+            secrets = LocalSecrets.start(0);
+            secrets.put(LocalDataApi.SECRET_ARN, databaseSecret(postgres));
             queues = LocalQueues.start(options.sqsPort());
             Stack stack = Stack.of(template, options.stackName(), parameters(template, postgres, options));
             List<Stack.QueueSpec> queueSpecs = stack.queues();
@@ -108,10 +115,8 @@ public final class LocalRuntime implements AutoCloseable {
             }
             Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
             lambdaEnvironment.put("TZ", ":UTC");
-            // On AWS the JDBC functions take the database's credentials from the secret at CONVEYOR_DB_SECRET_ARN;
-            // locally there is no Secrets Manager, so they are given directly (and win over the secret).
-            lambdaEnvironment.put("CONVEYOR_DB_USER", LocalPostgres.USER);
-            lambdaEnvironment.put("CONVEYOR_DB_PASSWORD", "");
+            // As on AWS, the JDBC functions read the database's login from the secret at CONVEYOR_DB_SECRET_ARN.
+            lambdaEnvironment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
             lambdaEnvironment.put("AWS_ENDPOINT_URL_RDS_DATA", dataApi.endpoint());
             List<LocalGateway.Route> routes = new ArrayList<>();
             for (Stack.FunctionSpec spec : stack.functions()) {
@@ -158,15 +163,15 @@ public final class LocalRuntime implements AutoCloseable {
                     ? ApiKey.resolve(System.getenv("CONVEYOR_API_KEY"), options.dataDirectory()) : null;
             LocalGateway gateway = LocalGateway.start(options.port(), routes, 64, new LocalGateway.Settings(
                     apiKey == null ? null : apiKey.value(), api.throttle(), api.gatewayResponses()));
-            return new LocalRuntime(options, postgres, dataApi, queues, queueSpecs, functions, sources, schedules,
+            return new LocalRuntime(options, postgres, dataApi, secrets, queues, queueSpecs, functions, sources, schedules,
                     gateway, redispatched, apiKey, api, customResources);
         } catch (IOException e) {
             schedules.forEach(LocalSchedule::close);
-            close(sources, functions, queues, dataApi, postgres);
+            close(sources, functions, queues, dataApi, secrets, postgres);
             throw new UncheckedIOException("cannot start the API gateway on port " + options.port(), e);
         } catch (LocalFunction.InvocationException | RuntimeException e) {
             schedules.forEach(LocalSchedule::close);
-            close(sources, functions, queues, dataApi, postgres);
+            close(sources, functions, queues, dataApi, secrets, postgres);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
     }
@@ -244,6 +249,35 @@ public final class LocalRuntime implements AutoCloseable {
         return postgres.jdbcUrl();
     }
 
+    /** The database secret as RDS writes it, for {@link LocalPostgres#APP_USER} and its current password. */
+    public static String databaseSecret(LocalPostgres postgres) {
+        return Json.write(Json.object()
+                .put("engine", "postgres")
+                .put("host", "127.0.0.1")
+                .put("port", postgres.port())
+                .put("dbname", LocalPostgres.DATABASE)
+                .put("username", LocalPostgres.APP_USER)
+                .put("password", postgres.appPassword()));
+    }
+
+    /**
+     * Rotates the functions' database password as Secrets Manager's rotation does: a new password set on the
+     * server, then stored in the secret. Running functions keep their open connections and read the secret again
+     * when a new connection is refused.
+     */
+    public void rotateDatabasePassword() {
+        postgres.changeAppPassword(LocalPostgres.newPassword());
+        secrets.put(LocalDataApi.SECRET_ARN, databaseSecret(postgres));
+    }
+
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
+    public String secretsManagerEndpoint() {
+        return secrets.endpoint();
+    }
+
     public String dataApiEndpoint() {
         return dataApi.endpoint();
     }
@@ -274,6 +308,8 @@ public final class LocalRuntime implements AutoCloseable {
                 .append(options.dataDirectory().resolve("postgres")).append(")\n");
         out.append("  Data API    ").append(dataApi.endpoint()).append("  (cluster ").append(LocalDataApi.CLUSTER_ARN)
                 .append(")\n");
+        out.append("  Secrets     ").append(secrets.endpoint()).append("  (the database login, ")
+                .append(LocalDataApi.SECRET_ARN).append(")\n");
         out.append("  Store       ").append(store().equals("dataapi")
                 ? "dataapi: the functions call the RDS Data API above (CONVEYOR_STORE=dataapi)"
                 : "jdbc: the functions connect to PostgreSQL (CONVEYOR_STORE=jdbc; --store dataapi for the Data API)")
@@ -329,12 +365,12 @@ public final class LocalRuntime implements AutoCloseable {
     public void close() {
         gateway.stop(30);
         schedules.forEach(LocalSchedule::close);
-        close(sources, functions, queues, dataApi, postgres);
+        close(sources, functions, queues, dataApi, secrets, postgres);
         LOG.info("stopped");
     }
 
     private static void close(List<SqsEventSource> sources, List<LocalFunction> functions, LocalQueues queues,
-                              LocalDataApi dataApi, LocalPostgres postgres) {
+                              LocalDataApi dataApi, LocalSecrets secrets, LocalPostgres postgres) {
         sources.forEach(SqsEventSource::stopReceiving);
         sources.forEach(SqsEventSource::close);
         functions.forEach(LocalFunction::close);
@@ -343,6 +379,9 @@ public final class LocalRuntime implements AutoCloseable {
         }
         if (dataApi != null) {
             dataApi.close();
+        }
+        if (secrets != null) {
+            secrets.close();
         }
         postgres.close();
     }

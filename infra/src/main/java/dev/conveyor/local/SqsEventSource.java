@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conveyor.aws.AwsException;
-import dev.conveyor.aws.AwsJsonClient;
-import dev.conveyor.json.Json;
 import dev.conveyor.local.template.Stack;
 import dev.conveyor.log.Log;
 import java.io.IOException;
@@ -18,6 +15,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * An SQS event source mapping, run as Lambda runs one: several pollers, each receiving a batch (up to the batch
@@ -26,9 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lambda cannot use (an empty or unknown item identifier, a response that is not the expected JSON) fails the
  * whole batch. A function that throws or times out deletes nothing: the messages come back when their visibility
  * timeout ends.
- *
- * <p>It calls the SQS server with the functions' own light client ({@link AwsJsonClient}): the AWS SDK's cost
- * several times its CPU per call, on the machine the runtime shares with everything it runs.
  */
 public final class SqsEventSource implements AutoCloseable {
     private static final Log LOG = Log.of(SqsEventSource.class);
@@ -37,7 +36,7 @@ public final class SqsEventSource implements AutoCloseable {
 
     private final Stack.SqsSource source;
     private final String queueUrl;
-    private final AwsJsonClient sqs;
+    private final SqsClient sqs;
     private final LocalFunction function;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped;
@@ -46,7 +45,7 @@ public final class SqsEventSource implements AutoCloseable {
     private final List<Thread> pollers = new ArrayList<>();
 
     /** Starts {@code pollers} concurrent pollers (at most the mapping's maximum concurrency). */
-    public SqsEventSource(Stack.SqsSource source, String queueUrl, AwsJsonClient sqs, LocalFunction function,
+    public SqsEventSource(Stack.SqsSource source, String queueUrl, SqsClient sqs, LocalFunction function,
                           int pollers) {
         this.source = source;
         this.queueUrl = queueUrl;
@@ -74,7 +73,7 @@ public final class SqsEventSource implements AutoCloseable {
         try {
             while (running.get()) {
                 try {
-                    List<JsonNode> batch = receive();
+                    List<Message> batch = receive();
                     if (!batch.isEmpty()) {
                         deliver(batch);
                     }
@@ -91,8 +90,8 @@ public final class SqsEventSource implements AutoCloseable {
     }
 
     /** One batch: what one receive returns, topped up until the batch is full or the batching window ends. */
-    private List<JsonNode> receive() {
-        List<JsonNode> batch = new ArrayList<>(receive(RECEIVE_WAIT_SECONDS, source.batchSize()));
+    private List<Message> receive() {
+        List<Message> batch = new ArrayList<>(receive(RECEIVE_WAIT_SECONDS, source.batchSize()));
         if (batch.isEmpty() || source.batchingWindowSeconds() == 0) {
             return batch;
         }
@@ -103,7 +102,7 @@ public final class SqsEventSource implements AutoCloseable {
                 break;
             }
             int wait = (int) Math.min(RECEIVE_WAIT_SECONDS, TimeUnit.NANOSECONDS.toSeconds(left));
-            List<JsonNode> more = receive(wait, source.batchSize() - batch.size());
+            List<Message> more = receive(wait, source.batchSize() - batch.size());
             batch.addAll(more);
             if (more.isEmpty() && wait == 0) {
                 sleep(50);
@@ -112,19 +111,15 @@ public final class SqsEventSource implements AutoCloseable {
         return batch;
     }
 
-    /** Messages as SQS's JSON protocol gives them: {@code MessageId}, {@code ReceiptHandle}, {@code Body}, ... */
-    private List<JsonNode> receive(int waitSeconds, int wanted) {
-        ObjectNode request = Json.object().put("QueueUrl", queueUrl)
-                .put("MaxNumberOfMessages", Math.min(10, wanted))
-                .put("WaitTimeSeconds", waitSeconds);
-        request.putArray("MessageSystemAttributeNames").add("All");
-        request.putArray("MessageAttributeNames").add("All");
-        List<JsonNode> messages = new ArrayList<>();
-        sqs.call("ReceiveMessage", request).path("Messages").forEach(messages::add);
-        return messages;
+    private List<Message> receive(int waitSeconds, int wanted) {
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                .maxNumberOfMessages(Math.min(10, wanted))
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
     }
 
-    private void deliver(List<JsonNode> batch) {
+    private void deliver(List<Message> batch) {
         invocations.incrementAndGet();
         String response;
         try {
@@ -142,14 +137,14 @@ public final class SqsEventSource implements AutoCloseable {
                     "function", function.spec().logicalId(), "response", response);
             return;
         }
-        delete(batch.stream().filter(m -> !keep.contains(id(m))).toList());
+        delete(batch.stream().filter(m -> !keep.contains(m.messageId())).toList());
     }
 
     /**
      * The message ids the function reported failed, as Lambda reads a partial batch response; null when the
      * response makes the whole batch fail.
      */
-    static Set<String> failures(String response, List<JsonNode> batch) {
+    static Set<String> failures(String response, List<Message> batch) {
         if (response == null || response.isBlank() || response.strip().equals("null")) {
             return Set.of();
         }
@@ -170,7 +165,7 @@ public final class SqsEventSource implements AutoCloseable {
             return null;
         }
         Set<String> ids = new HashSet<>();
-        batch.forEach(m -> ids.add(id(m)));
+        batch.forEach(m -> ids.add(m.messageId()));
         Set<String> failed = new HashSet<>();
         for (JsonNode item : items) {
             JsonNode id = item.get("itemIdentifier");
@@ -182,50 +177,45 @@ public final class SqsEventSource implements AutoCloseable {
         return failed;
     }
 
-    private void delete(List<JsonNode> done) {
+    private void delete(List<Message> done) {
         for (int i = 0; i < done.size(); i += 10) {
-            ObjectNode request = Json.object().put("QueueUrl", queueUrl);
-            ArrayNode entries = request.putArray("Entries");
-            for (JsonNode message : done.subList(i, Math.min(done.size(), i + 10))) {
-                entries.addObject().put("Id", Integer.toString(entries.size()))
-                        .put("ReceiptHandle", message.path("ReceiptHandle").asText());
+            List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (Message message : done.subList(i, Math.min(done.size(), i + 10))) {
+                entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                        .receiptHandle(message.receiptHandle()).build());
             }
             try {
-                JsonNode failed = sqs.call("DeleteMessageBatch", request).path("Failed");
-                if (!failed.isEmpty()) {
+                int failed = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)).failed().size();
+                if (failed > 0) {
                     LOG.warn("some processed messages could not be deleted; they will be delivered again",
-                            "count", failed.size());
+                            "count", failed);
                 }
-            } catch (AwsException e) {
+            } catch (SdkException e) {
                 LOG.warn("processed messages could not be deleted; they will be delivered again", e);
             }
         }
     }
 
-    private static String id(JsonNode message) {
-        return message.path("MessageId").asText();
-    }
-
     /** The SQS event Lambda sends: one record per message, with its attributes. */
-    private ObjectNode event(List<JsonNode> batch) {
+    private ObjectNode event(List<Message> batch) {
         ObjectNode event = JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
-        for (JsonNode message : batch) {
+        for (Message message : batch) {
             ObjectNode record = records.addObject();
-            record.put("messageId", id(message));
-            record.put("receiptHandle", message.path("ReceiptHandle").asText());
-            record.put("body", message.path("Body").asText());
+            record.put("messageId", message.messageId());
+            record.put("receiptHandle", message.receiptHandle());
+            record.put("body", message.body());
             ObjectNode attributes = record.putObject("attributes");
-            message.path("Attributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
+            message.attributesAsStrings().forEach(attributes::put);
             ObjectNode messageAttributes = record.putObject("messageAttributes");
-            message.path("MessageAttributes").properties().forEach(e -> {
-                ObjectNode attribute = messageAttributes.putObject(e.getKey());
-                attribute.put("stringValue", e.getValue().path("StringValue").asText(null));
+            message.messageAttributes().forEach((name, value) -> {
+                ObjectNode attribute = messageAttributes.putObject(name);
+                attribute.put("stringValue", value.stringValue());
                 attribute.putArray("stringListValues");
                 attribute.putArray("binaryListValues");
-                attribute.put("dataType", e.getValue().path("DataType").asText(null));
+                attribute.put("dataType", value.dataType());
             });
-            record.put("md5OfBody", message.path("MD5OfBody").asText());
+            record.put("md5OfBody", message.md5OfBody());
             record.put("eventSource", "aws:sqs");
             record.put("eventSourceARN", source.queueArn());
             record.put("awsRegion", Stack.REGION);

@@ -3,16 +3,15 @@ package dev.conveyor.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.json.Json;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /** How Lambda reads a partial batch response (AWS Lambda developer guide, "Handling errors for an SQS event source"). */
 class BatchResponseTest {
-    private static final List<JsonNode> BATCH = List.of(
-            Json.object().put("MessageId", "m1"), Json.object().put("MessageId", "m2"));
+    private static final List<Message> BATCH = List.of(
+            Message.builder().messageId("m1").build(), Message.builder().messageId("m2").build());
 
     @Test
     void nothingReportedIsCompleteSuccess() {

@@ -1,6 +1,7 @@
 package dev.conveyor.store.dataapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.aws.CallDeadline;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.json.Json;
@@ -99,7 +100,8 @@ public final class DataApiJobStore extends SqlJobStore {
                     .database(database)
                     .sql(sql)
                     .parameters(parameters)
-                    .includeResultMetadata(true));
+                    .includeResultMetadata(true)
+                    .overrideConfiguration(CallDeadline::bound));
         } catch (SdkException e) {
             throw DataApiErrors.translate(e);
         }

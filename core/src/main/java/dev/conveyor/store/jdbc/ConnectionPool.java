@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A few reusable connections, enough for one Lambda execution environment: a function needs one connection per
  * concurrent statement, and RDS Proxy (or PgBouncer) pools across environments. A connection that breaks is
- * dropped along with every idle one, since a broken connection usually means the server restarted.
+ * dropped along with every idle one, since a broken connection usually means the server restarted. A new
+ * connection refused for its password is tried once more after the {@link LoginSource} read the login again.
  */
 public final class ConnectionPool implements AutoCloseable {
     /**
@@ -24,8 +25,12 @@ public final class ConnectionPool implements AutoCloseable {
      */
     private static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    /** PostgreSQL's answers to a wrong user or password: invalid_password, invalid_authorization_specification. */
+    private static final java.util.Set<String> LOGIN_REFUSED = java.util.Set.of("28P01", "28000");
+
     private final String url;
-    private final Properties properties;
+    private final Properties settings;
+    private final LoginSource logins;
     private final Semaphore permits;
     private final long borrowTimeoutMillis;
     private final Deque<Idle> idle = new ArrayDeque<>();
@@ -36,12 +41,14 @@ public final class ConnectionPool implements AutoCloseable {
 
     /**
      * @param url a {@code jdbc:postgresql:} URL
-     * @param properties user, password and driver options
+     * @param settings driver options
+     * @param logins the user and password
      * @param maxSize how many connections may be open at once
      */
-    public ConnectionPool(String url, Properties properties, int maxSize, long borrowTimeoutMillis) {
+    public ConnectionPool(String url, Properties settings, LoginSource logins, int maxSize, long borrowTimeoutMillis) {
         this.url = url;
-        this.properties = properties;
+        this.settings = settings;
+        this.logins = logins;
         this.permits = new Semaphore(maxSize, true);
         this.borrowTimeoutMillis = borrowTimeoutMillis;
     }
@@ -96,7 +103,7 @@ public final class ConnectionPool implements AutoCloseable {
                 next = idle.pollFirst();
             }
             if (next == null) {
-                return DriverManager.getConnection(url, properties);
+                return connect();
             }
             boolean stale = System.nanoTime() - next.since() > VALIDATE_AFTER_IDLE_NANOS;
             if (!stale || next.connection().isValid(2)) {
@@ -104,6 +111,36 @@ public final class ConnectionPool implements AutoCloseable {
             }
             closeQuietly(next.connection());
         }
+    }
+
+    private Connection connect() throws SQLException {
+        try {
+            return DriverManager.getConnection(url, properties(logins.login()));
+        } catch (SQLException e) {
+            if (!LOGIN_REFUSED.contains(e.getSQLState()) || !logins.reread()) {
+                throw e;
+            }
+            return DriverManager.getConnection(url, properties(logins.login()));
+        }
+    }
+
+    private Properties properties(LoginSource.Login login) {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        properties.setProperty("user", login.user());
+        if (login.password() != null) {
+            properties.setProperty("password", login.password());
+        }
+        return properties;
+    }
+
+    /**
+     * Closes the idle connections and reads the login again: after a SnapStart restore, whose snapshot holds
+     * connections long dead and a password perhaps rotated since.
+     */
+    public void reconnect() {
+        discardIdle();
+        logins.reread();
     }
 
     private void giveBack(Connection connection) {

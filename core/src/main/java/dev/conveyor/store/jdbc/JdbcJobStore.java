@@ -37,16 +37,27 @@ public final class JdbcJobStore extends SqlJobStore {
      * @param url a {@code jdbc:postgresql:} URL
      */
     public static JdbcJobStore connect(String url, String user, String password, int poolSize) {
-        return new JdbcJobStore(new ConnectionPool(url, connectionProperties(user, password), poolSize, 10_000));
+        return connect(url, LoginSource.fixed(user, password), poolSize);
     }
 
-    /** Driver settings for Conveyor's connections. */
+    /** A store with its own pool, whose login is read again when the database refuses it. */
+    public static JdbcJobStore connect(String url, LoginSource logins, int poolSize) {
+        return new JdbcJobStore(new ConnectionPool(url, connectionSettings(), logins, poolSize, 10_000));
+    }
+
+    /** Driver settings and a login for Conveyor's connections. */
     public static Properties connectionProperties(String user, String password) {
-        Properties properties = new Properties();
+        Properties properties = connectionSettings();
         properties.setProperty("user", user);
         if (password != null) {
             properties.setProperty("password", password);
         }
+        return properties;
+    }
+
+    /** Driver settings for Conveyor's connections. */
+    public static Properties connectionSettings() {
+        Properties properties = new Properties();
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("socketTimeout", "30");
         properties.setProperty("tcpKeepAlive", "true");
@@ -54,6 +65,11 @@ public final class JdbcJobStore extends SqlJobStore {
         // `id = ANY(?)` prepared on a young table keeps a sequential-scan generic plan as the table grows.
         properties.setProperty("options", "-c plan_cache_mode=force_custom_plan -c TimeZone=UTC");
         return properties;
+    }
+
+    @Override
+    public void reconnect() {
+        pool.reconnect();
     }
 
     @Override

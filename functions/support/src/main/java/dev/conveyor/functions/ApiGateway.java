@@ -8,6 +8,7 @@ import dev.conveyor.api.ApiRequest;
 import dev.conveyor.api.ApiResponse;
 import dev.conveyor.api.Problems;
 import dev.conveyor.api.Routes;
+import dev.conveyor.aws.CallDeadline;
 import dev.conveyor.fault.FailPoints;
 import dev.conveyor.json.Json;
 import dev.conveyor.log.Log;
@@ -17,6 +18,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -36,6 +39,11 @@ import java.util.function.Function;
  */
 public final class ApiGateway {
     private static final Log LOG = Log.of(ApiGateway.class);
+
+    /** API Gateway's longest wait for a Lambda integration (REST APIs' default quota). */
+    static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(29);
+    /** What an answer needs after the last AWS call gave up: writing it, and Lambda and API Gateway passing it on. */
+    static final Duration ANSWER_MARGIN = Duration.ofMillis(1500);
 
     private final Map<String, Function<ApiRequest, ApiResponse>> routes;
 
@@ -58,7 +66,8 @@ public final class ApiGateway {
         Function<ApiRequest, ApiResponse> route = routes.get(request.method() + " " + request.resource());
         ApiResponse response;
         try {
-            response = route != null ? route.apply(request) : Routes.unrouted(request);
+            response = route == null ? Routes.unrouted(request)
+                    : CallDeadline.until(deadline(context), () -> route.apply(request));
         } catch (FailPoints.Crash crash) {
             throw crash; // an injected crash: the function dies here, as a real one would
         } catch (Throwable e) {
@@ -69,6 +78,21 @@ public final class ApiGateway {
                     "path", request.path(), "request_id", request.requestId());
         }
         write(response, out);
+    }
+
+    /**
+     * When the AWS calls of a request must be over: {@link #ANSWER_MARGIN} before the invocation times out or API
+     * Gateway stops waiting ({@link #API_GATEWAY_TIMEOUT}), whichever comes first, so that the answer (a 503 when a
+     * call ran out of time) reaches the client. Far off without a context (a warm-up).
+     */
+    static Instant deadline(Context context) {
+        Instant now = Instant.now();
+        Instant gateway = now.plus(API_GATEWAY_TIMEOUT);
+        if (context == null) {
+            return gateway.minus(ANSWER_MARGIN);
+        }
+        Instant invocation = now.plusMillis(context.getRemainingTimeInMillis());
+        return (invocation.isBefore(gateway) ? invocation : gateway).minus(ANSWER_MARGIN);
     }
 
     /**
