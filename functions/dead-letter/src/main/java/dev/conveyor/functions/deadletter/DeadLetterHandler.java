@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.deadletter.DeadLetters;
+import dev.conveyor.functions.Snapshots;
 import dev.conveyor.functions.SqsBatch;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ public final class DeadLetterHandler implements RequestStreamHandler {
     /** Wires the store and the dead-letter queue from the environment, once per cold start. */
     public DeadLetterHandler() {
         this(Wiring.deadLetters(Config.fromEnvironment()));
+        Snapshots.register("dead-letter", () -> { });
     }
 
     public DeadLetterHandler(DeadLetters deadLetters) {

@@ -10,6 +10,7 @@ import dev.conveyor.config.MicrosecondClock;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
 import dev.conveyor.functions.Priming;
+import dev.conveyor.functions.Snapshots;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.store.JobStore;
 import java.io.InputStream;
@@ -38,10 +39,9 @@ public final class GetJobHandler implements RequestStreamHandler {
     private GetJobHandler(Config config, JobStore store, JobQueue queue) {
         this(Wiring.jobsApi(config, store, queue), new HealthApi(store, queue),
                 new MetricsApi(store, queue, MicrosecondClock.systemUtc()));
-        Priming.run(Map.of(
-                "database", store::ping,
-                "queue", queue::prime,
-                "api", () -> gateway.prime("GET", "/jobs/{id}", null)));
+        Runnable api = () -> gateway.prime("GET", "/jobs/{id}", null);
+        Priming.run(Map.of("database", store::ping, "queue", queue::prime, "api", api));
+        Snapshots.register("get-job", api);
     }
 
     public GetJobHandler(JobsApi api, HealthApi health, MetricsApi metrics) {

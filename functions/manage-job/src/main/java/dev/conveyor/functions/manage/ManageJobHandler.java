@@ -6,6 +6,7 @@ import dev.conveyor.api.JobsApi;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
+import dev.conveyor.functions.Snapshots;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class ManageJobHandler implements RequestStreamHandler {
     /** Wires the store and the queue from the environment, once per cold start. */
     public ManageJobHandler() {
         this(Wiring.jobsApi(Config.fromEnvironment()));
+        Snapshots.register("manage-job", () -> { });
     }
 
     public ManageJobHandler(JobsApi api) {

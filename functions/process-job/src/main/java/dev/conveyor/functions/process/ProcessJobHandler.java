@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.Priming;
+import dev.conveyor.functions.Snapshots;
 import dev.conveyor.functions.SqsBatch;
 import dev.conveyor.process.JobProcessor;
 import dev.conveyor.queue.JobQueue;
@@ -35,6 +36,7 @@ public final class ProcessJobHandler implements RequestStreamHandler {
                 "database", store::ping,
                 "queue", queue::prime,
                 "batch", SqsBatch::prime));
+        Snapshots.register("process-job", SqsBatch::prime);
     }
 
     public ProcessJobHandler(JobProcessor processor) {

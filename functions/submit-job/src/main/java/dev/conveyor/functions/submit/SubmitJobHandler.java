@@ -7,6 +7,7 @@ import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
 import dev.conveyor.functions.ApiGateway;
 import dev.conveyor.functions.Priming;
+import dev.conveyor.functions.Snapshots;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.store.JobStore;
 import java.io.InputStream;
@@ -31,10 +32,9 @@ public final class SubmitJobHandler implements RequestStreamHandler {
 
     private SubmitJobHandler(Config config, JobStore store, JobQueue queue) {
         this(Wiring.jobsApi(config, store, queue));
-        Priming.run(Map.of(
-                "database", store::ping,
-                "queue", queue::prime,
-                "api", () -> gateway.prime("POST", "/jobs", "{\"type\": \"echo\", \"payload\": {}, \"priming\": 1}")));
+        Runnable api = () -> gateway.prime("POST", "/jobs", "{\"type\": \"echo\", \"payload\": {}, \"priming\": 1}");
+        Priming.run(Map.of("database", store::ping, "queue", queue::prime, "api", api));
+        Snapshots.register("submit-job", api);
     }
 
     public SubmitJobHandler(JobsApi api) {

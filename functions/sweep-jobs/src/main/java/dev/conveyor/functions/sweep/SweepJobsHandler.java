@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
+import dev.conveyor.functions.Snapshots;
 import dev.conveyor.json.Json;
 import dev.conveyor.sweep.Sweeper;
 import java.io.IOException;
@@ -23,6 +24,7 @@ public final class SweepJobsHandler implements RequestStreamHandler {
     /** Wires the store and the queue from the environment, once per cold start. */
     public SweepJobsHandler() {
         this(Wiring.sweeper(Config.fromEnvironment()));
+        Snapshots.register("sweep-jobs", () -> { });
     }
 
     public SweepJobsHandler(Sweeper sweeper) {
