@@ -2,13 +2,12 @@ package dev.conveyor.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 
 /**
  * How much of the machine's CPU went to processes other than the benchmark's own while it measured: on a shared
  * machine the figures are only as good as this is small. From {@code /proc/stat} (all CPUs) and
- * {@code /proc/<pid>/stat} (the bench's processes), in clock ticks.
+ * {@code /proc/<pid>/stat} (the bench's processes), in clock ticks. Without /proc (macOS) it is unknown: NaN.
  */
 final class CpuShare {
     private final long busyAtStart;
@@ -27,8 +26,8 @@ final class CpuShare {
     }
 
     /**
-     * The share of all CPUs' time since the start that processes other than {@code ours} used, 0 to 1. A process
-     * of {@code ours} that started since counts whole.
+     * The share of all CPUs' time since the start that processes other than {@code ours} used, 0 to 1; NaN when
+     * there is no /proc to tell. A process of {@code ours} that started since counts whole.
      */
     double othersSince(Collection<Long> ours) {
         long[] machine = machine();
@@ -43,7 +42,7 @@ final class CpuShare {
     /** Busy and total ticks of all CPUs (the first line of /proc/stat). */
     private static long[] machine() {
         try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            String[] f = Files.readAllLines(Machine.PROC.resolve("stat")).get(0).trim().split("\\s+");
             long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle + iowait
             long total = 0;
             for (int i = 1; i < Math.min(f.length, 9); i++) { // user .. steal
@@ -51,7 +50,7 @@ final class CpuShare {
             }
             return new long[] {total - idle, total};
         } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
+            return new long[] {0, 0}; // no /proc/stat: no total, so othersSince is NaN
         }
     }
 
@@ -60,7 +59,7 @@ final class CpuShare {
         long sum = 0;
         for (long pid : pids) {
             try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String stat = Files.readString(Machine.PROC.resolve(Long.toString(pid)).resolve("stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
             } catch (IOException | RuntimeException e) {

@@ -1,27 +1,40 @@
 package dev.conveyor.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The machine the figures come from: they mean little without it. */
 record Machine(int cores, long memoryMb, String cpu, String os, String jvm) {
+    /**
+     * Linux's process file system, for what the JDK does not tell: the CPU's model, and per-process CPU ticks and
+     * memory (see {@link CpuShare} and {@link RuntimeProcess}). macOS has none: there those figures are unknown
+     * (NaN, null in the JSON), never 0.
+     */
+    static final Path PROC = Path.of("/proc");
 
-    /** The 1-minute load average: whatever else ran on the machine (counted with the bench's own threads). */
+    static boolean hasProc() {
+        return Files.isReadable(PROC.resolve("self").resolve("status"));
+    }
+
+    /**
+     * The 1-minute load average: whatever else ran on the machine (counted with the bench's own threads). From
+     * getloadavg(3) through the JDK, on Linux and macOS alike; NaN where the OS has none.
+     */
     static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? Double.NaN : load;
     }
 
     static Machine describe() {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new Machine(
                 Runtime.getRuntime().availableProcessors(),
-                memTotalKb() / 1024,
-                procValue(Path.of("/proc/cpuinfo"), "model name", "unknown CPU"),
+                os.getTotalMemorySize() / (1024 * 1024),
+                procValue(PROC.resolve("cpuinfo"), "model name", "unknown CPU"),
                 osName(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     }
@@ -30,11 +43,6 @@ record Machine(int cores, long memoryMb, String cpu, String os, String jvm) {
     public String toString() {
         return cores + " cores (" + cpu + "), " + String.format("%.1f", memoryMb / 1024.0) + " GiB, " + os + ", "
                 + jvm;
-    }
-
-    private static long memTotalKb() {
-        String value = procValue(Path.of("/proc/meminfo"), "MemTotal", "0 kB");
-        return Long.parseLong(value.replaceAll("[^0-9]", ""));
     }
 
     private static String osName() {
@@ -57,7 +65,7 @@ record Machine(int cores, long memoryMb, String cpu, String os, String jvm) {
                 }
             }
         } catch (IOException e) {
-            // not Linux, or not readable: say what we can
+            // not Linux (no /proc, no /etc/os-release), or not readable: say what we can
         }
         return fallback;
     }

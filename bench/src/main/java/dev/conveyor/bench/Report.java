@@ -24,8 +24,9 @@ final class Report {
         out.append(String.format(Locale.ROOT,
                 "Conveyor benchmark: %,d echo jobs per phase, %d HTTP clients, target %s%n",
                 o.jobs(), o.clients(), r.target()));
-        out.append("Machine: ").append(r.machine())
-                .append(String.format(Locale.ROOT, "; load average %.2f at the start%n", r.loadAtStart()));
+        out.append("Machine: ").append(r.machine()).append("; load average ")
+                .append(Double.isNaN(r.loadAtStart()) ? "unknown" : String.format(Locale.ROOT, "%.2f", r.loadAtStart()))
+                .append(" at the start\n");
         if (o.url() == null) {
             out.append(String.format(Locale.ROOT, "The usage plan is raised to %,d requests/s, burst %,d, for this run "
                     + "(template default: 1,000/s, burst 2,000); %d pollers; %,d warm-up jobs not counted.%n",
@@ -48,9 +49,11 @@ final class Report {
                         phase.label(), phase.unfinished(), phase.submitted().refused()));
             }
         }
-        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %.0f%%"
+        String others = Double.isNaN(r.othersCpuShare()) ? "an unknown share (no /proc)"
+                : String.format(Locale.ROOT, "%.0f%%", 100 * r.othersCpuShare());
+        out.append(String.format(Locale.ROOT, "  (paced: offered %.1f jobs/s, open loop; other processes used %s"
                 + " of the machine's CPU during these phases%s)%n", r.paced().submitted().offeredPerSecond(),
-                100 * r.othersCpuShare(), r.openModel() == null ? "" : " and the open model"));
+                others, r.openModel() == null ? "" : " and the open model"));
         out.append("  ").append(LATENCY_DEFINITION).append("; e2e/s = jobs that reached SUCCESS / (last finished_at"
                 + " - first created_at); submit/s = jobs accepted / (last answer - first request), client clock\n\n");
         if (r.openModel() != null) {
@@ -89,7 +92,9 @@ final class Report {
         out.append(String.format(Locale.ROOT, "  (median of %d runs; init = the handler's constructor, invoke = the "
                 + "first handleRequest with its event read and answer written)%n%n", o.coldStartRuns()));
 
-        if (r.memory() != null) {
+        if (r.memory() != null && Double.isNaN(r.memory().runtimeJvmPeakRssMb())) {
+            out.append("Memory: unknown (read from /proc, which this OS lacks)\n\n");
+        } else if (r.memory() != null) {
             out.append(String.format(Locale.ROOT, "Memory: runtime JVM peak RSS %.0f MB (VmHWM); PostgreSQL peak"
                     + " %.0f MB (its processes' PSS summed, sampled every 250 ms)%n%n",
                     r.memory().runtimeJvmPeakRssMb(), r.memory().postgresPeakPssMb()));
@@ -139,8 +144,8 @@ final class Report {
         ObjectNode artifacts = json.putObject("artifact_bytes");
         r.artifactBytes().forEach(artifacts::put);
         if (r.memory() != null) {
-            json.put("peak_rss_mb", round(r.memory().runtimeJvmPeakRssMb()));
-            json.put("postgres_peak_pss_mb", round(r.memory().postgresPeakPssMb()));
+            json.put("peak_rss_mb", roundOrNull(r.memory().runtimeJvmPeakRssMb()));
+            json.put("postgres_peak_pss_mb", roundOrNull(r.memory().postgresPeakPssMb()));
         } else {
             json.putNull("peak_rss_mb");
         }
@@ -149,8 +154,9 @@ final class Report {
         }
         json.putObject("machine")
                 .put("cores", r.machine().cores())
-                .put("load_average_at_start", r.loadAtStart())
-                .put("others_cpu_percent", Math.round(1000 * r.othersCpuShare()) / 10.0)
+                .put("load_average_at_start", Double.isNaN(r.loadAtStart()) ? null
+                        : Math.round(100 * r.loadAtStart()) / 100.0)
+                .put("others_cpu_percent", roundOrNull(100 * r.othersCpuShare()))
                 .put("memory_mb", r.machine().memoryMb())
                 .put("cpu", r.machine().cpu())
                 .put("os", r.machine().os())
@@ -277,6 +283,11 @@ final class Report {
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
+    }
+
+    /** Rounded, or null for a figure this machine could not measure (NaN, which Math.round would make 0). */
+    private static Double roundOrNull(double value) {
+        return Double.isNaN(value) ? null : round(value);
     }
 
     private static double min(List<Double> values) {

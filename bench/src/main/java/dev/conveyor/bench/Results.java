@@ -9,7 +9,8 @@ import java.util.function.ToDoubleFunction;
  * Everything one run measured, and the targets judged against it.
  *
  * @param loadAtStart the machine's 1-minute load average before the run: what else was running
- * @param othersCpuShare the share of the machine's CPU that other processes used during the load phases
+ * @param othersCpuShare the share of the machine's CPU that other processes used during the load phases; NaN where
+ *     there is no /proc to tell (macOS)
  * @param target what was measured: the local runtime, or the URL given
  * @param artifactBytes each function's deployment artifact, by function name
  * @param openModel the open-model phase; null when it was skipped

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The local runtime as {@code ./conveyor local} runs it, in a child JVM of its own (so that its memory is its own):
  * a fresh data directory, a free port, an API key given through {@code CONVEYOR_API_KEY}, and template parameters
  * to override. While it runs, its memory is sampled: the JVM's resident set, and PostgreSQL's, whose server
- * processes are not the JVM's children (pg_ctl detaches them) but are found through {@code postmaster.pid}.
+ * processes are not the JVM's children (pg_ctl detaches them) but are found through {@code postmaster.pid}. The
+ * figures come from /proc: without it (macOS) they are unknown, NaN.
  */
 final class RuntimeProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
@@ -38,7 +39,10 @@ final class RuntimeProcess implements AutoCloseable {
     private final AtomicLong postgresPeakPssKb = new AtomicLong();
     private final Thread sampler;
 
-    /** Peak memory, in MB: the runtime JVM's (VmHWM) and PostgreSQL's (its processes' PSS summed, sampled). */
+    /**
+     * Peak memory, in MB: the runtime JVM's (VmHWM) and PostgreSQL's (its processes' PSS summed, sampled); NaN
+     * where there is no /proc to read them from.
+     */
     record Memory(double runtimeJvmPeakRssMb, double postgresPeakPssMb) {
     }
 
@@ -112,12 +116,16 @@ final class RuntimeProcess implements AutoCloseable {
 
     /** The peaks so far; read it before {@link #close()}. */
     Memory memory() {
+        if (!Machine.hasProc()) {
+            return new Memory(Double.NaN, Double.NaN);
+        }
         long jvmKb = statusKb(process.pid(), "VmHWM");
         return new Memory(jvmKb / 1024.0, postgresPeakPssKb.get() / 1024.0);
     }
 
     private void sample() {
-        while (process.isAlive()) {
+        boolean measurable = Machine.hasProc();
+        while (measurable && process.isAlive()) {
             postmaster().ifPresent(postmaster -> {
                 long total = pssKb(postmaster.pid())
                         + postmaster.descendants().mapToLong(child -> pssKb(child.pid())).sum();
@@ -142,11 +150,11 @@ final class RuntimeProcess implements AutoCloseable {
 
     /** A process's proportional set size: its private pages, and its share of the pages it shares. */
     private static long pssKb(long pid) {
-        return kilobytes(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss");
+        return kilobytes(Machine.PROC.resolve(Long.toString(pid)).resolve("smaps_rollup"), "Pss");
     }
 
     private static long statusKb(long pid, String field) {
-        return kilobytes(Path.of("/proc", Long.toString(pid), "status"), field);
+        return kilobytes(Machine.PROC.resolve(Long.toString(pid)).resolve("status"), field);
     }
 
     /** A {@code /proc} figure such as {@code VmHWM:  123456 kB}; 0 when the process or the line is gone. */
