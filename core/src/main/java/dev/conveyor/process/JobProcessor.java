@@ -9,6 +9,7 @@ import dev.conveyor.handler.PermanentJobFailure;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobState;
+import dev.conveyor.job.NewJob;
 import dev.conveyor.job.RetryPolicy;
 import dev.conveyor.json.Json;
 import dev.conveyor.log.Log;
@@ -47,12 +48,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A message whose job cannot run now is reported as failed after hiding it for as long as it must wait: the
  * rest of a backoff, of a delay, or of another attempt's live lease. A message whose job is finished is simply
- * not reported, so the queue deletes it.
+ * not reported, so the queue deletes it; so is one whose job waits longer than the queue can delay a message
+ * (15 minutes): SQS counts a message's 12 hours of visibility from its first receive, so a long backoff cannot
+ * ride on it. That job waits in the database, owed a message, and the sweeper sends one when it comes within
+ * reach, as it does for a long {@code delay_seconds}.
  */
 public final class JobProcessor {
     private static final Log LOG = Log.of(JobProcessor.class);
     /** A message that cannot be understood comes back at once, so that the redrive policy moves it on soon. */
     private static final Duration POISON_DELAY = Duration.ofSeconds(1);
+    private static final Duration QUEUE_DELAY_LIMIT = Duration.ofSeconds(NewJob.MAX_QUEUE_DELAY_SECONDS);
     private static final int MAX_ERROR_LENGTH = 4000;
 
     /**
@@ -190,7 +195,7 @@ public final class JobProcessor {
         } else if (job.state() == JobState.RUNNING) {
             expireLease(message, job, now, batch);
         } else if (job.nextAttemptAt().isAfter(now)) {
-            batch.retryLater(message, Duration.between(now, job.nextAttemptAt()));
+            batch.waitFor(message, Duration.between(now, job.nextAttemptAt()));
         } else {
             batch.retryLater(message, POISON_DELAY); // due but claimed by nobody: look again shortly
         }
@@ -203,7 +208,7 @@ public final class JobProcessor {
             batch.retryLater(message, POISON_DELAY); // someone else settled it first: look again shortly
         } else if (lost.retryIn().isPresent()) {
             LOG.info("attempt lost; retrying", "job_id", job.id(), "attempt", job.attempt());
-            batch.retryLater(message, lost.retryIn().get());
+            batch.waitFor(message, lost.retryIn().get());
         } else {
             LOG.info("attempt lost; no attempts left", "job_id", job.id(), "attempt", job.attempt());
         }
@@ -311,7 +316,7 @@ public final class JobProcessor {
                 LOG.warn("outcome not recorded: the job had moved on", "job_id", id,
                         "attempt", completion.attempt.job.attempt());
             } else if (delay != null) {
-                batch.retryLater(completion.attempt.message, delay);
+                batch.waitFor(completion.attempt.message, delay);
             }
             if (LOG.debugEnabled()) {
                 LOG.debug("attempt finished", "job_id", id, "attempt", completion.attempt.job.attempt(),
@@ -351,6 +356,17 @@ public final class JobProcessor {
         void retryLater(ReceivedMessage message, Duration delay) {
             failed.add(message.messageId());
             hides.add(new Hide(message.receiptHandle(), delay));
+        }
+
+        /**
+         * A message whose waiting job is due after {@code delay}: hidden that long, or, beyond the queue's delay,
+         * left to be deleted. The store keeps such a job owed a message (see {@link JobStore#finish}), which the
+         * sweeper sends when it comes within reach.
+         */
+        void waitFor(ReceivedMessage message, Duration delay) {
+            if (delay.compareTo(QUEUE_DELAY_LIMIT) <= 0) {
+                retryLater(message, delay);
+            }
         }
     }
 
