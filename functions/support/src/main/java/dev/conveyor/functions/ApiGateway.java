@@ -61,7 +61,7 @@ public final class ApiGateway {
             response = route != null ? route.apply(request) : Routes.unrouted(request);
         } catch (FailPoints.Crash crash) {
             throw crash; // an injected crash: the function dies here, as a real one would
-        } catch (Throwable e) {
+        } catch (RuntimeException e) { // an Error (out of memory, ...) goes on: Lambda replaces the environment
             response = Problems.from(e, request);
         }
         if (response.status() >= 500) {
