@@ -218,9 +218,22 @@ public final class JobProcessor {
         Map<JobId, Attempt> running = new HashMap<>();
         for (Attempt attempt : attempts) {
             running.put(attempt.job.id(), attempt);
-            attempt.future = workers.submit(() -> completions.add(new Completion(attempt, runHandler(attempt))));
+            attempt.future = workers.submit(() -> completions.add(complete(attempt)));
         }
         return running;
+    }
+
+    /**
+     * Runs an attempt to its outcome, or to an {@link Error}: that is no outcome of the job's but the end of this
+     * execution environment (out of memory, a stack overflow, a class that failed to initialize, an injected
+     * crash), carried to the invocation's thread to end the invocation there.
+     */
+    private Completion complete(Attempt attempt) {
+        try {
+            return new Completion(attempt, runHandler(attempt), null);
+        } catch (Error e) {
+            return new Completion(attempt, null, e);
+        }
     }
 
     private Outcome runHandler(Attempt attempt) {
@@ -244,14 +257,20 @@ public final class JobProcessor {
             return new Outcome.Succeeded(result);
         } catch (PermanentJobFailure e) {
             return new Outcome.Failed(describe(e), false);
-        } catch (Throwable e) {
+        } catch (Exception e) {
             return new Outcome.Failed(describe(e), true);
         } finally {
             FailPoints.hit("handler.finished", job);
         }
     }
 
-    /** Records outcomes as attempts finish, in as few statements as they allow; abandons attempts at their deadline. */
+    /**
+     * Records outcomes as attempts finish, in as few statements as they allow; abandons attempts at their deadline.
+     * An attempt that ended in an {@link Error} ends the invocation: nothing more is recorded, the other attempts
+     * are interrupted, and the Error is thrown on, out of the function's handler, so that Lambda fails the
+     * invocation and replaces the environment. The batch's messages come back after the queue's visibility
+     * timeout; the attempts left {@code RUNNING} are settled as lost once their leases end.
+     */
     private void awaitAndRecord(Map<JobId, Attempt> running, BlockingQueue<Completion> completions, Batch batch) {
         while (!running.isEmpty()) {
             Instant nextDeadline = running.values().stream().map(a -> a.deadline).min(Instant::compareTo).get();
@@ -266,6 +285,12 @@ public final class JobProcessor {
                 Thread.currentThread().interrupt();
             }
             completions.drainTo(done);
+            for (Completion completion : done) {
+                if (completion.error != null) {
+                    running.values().forEach(attempt -> attempt.future.cancel(true));
+                    throw completion.error;
+                }
+            }
             done.removeIf(c -> running.remove(c.attempt.job.id()) == null);
             Instant now = clock.instant();
             for (var it = running.values().iterator(); it.hasNext(); ) {
@@ -275,7 +300,7 @@ public final class JobProcessor {
                     attempt.future.cancel(true);
                     double seconds = Duration.between(attempt.job.startedAt(), attempt.deadline).toMillis() / 1000.0;
                     done.add(new Completion(attempt, new Outcome.Failed(
-                            "attempt " + attempt.job.attempt() + " timed out after " + seconds + " s", true)));
+                            "attempt " + attempt.job.attempt() + " timed out after " + seconds + " s", true), null));
                 }
             }
             record(done, batch);
@@ -383,6 +408,7 @@ public final class JobProcessor {
         }
     }
 
-    private record Completion(Attempt attempt, Outcome outcome) {
+    /** How an attempt ended: an outcome to record, or an {@link Error} that ends the environment. */
+    private record Completion(Attempt attempt, Outcome outcome, Error error) {
     }
 }
