@@ -9,6 +9,7 @@ import dev.conveyor.handler.PermanentJobFailure;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobState;
+import dev.conveyor.job.NewJob;
 import dev.conveyor.job.RetryPolicy;
 import dev.conveyor.json.Json;
 import dev.conveyor.log.Log;
@@ -47,12 +48,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A message whose job cannot run now is reported as failed after hiding it for as long as it must wait: the
  * rest of a backoff, of a delay, or of another attempt's live lease. A message whose job is finished is simply
- * not reported, so the queue deletes it.
+ * not reported, so the queue deletes it; so is one whose job waits longer than the queue can delay a message
+ * (15 minutes): SQS counts a message's 12 hours of visibility from its first receive, so a long backoff cannot
+ * ride on it. That job waits in the database, owed a message, and the sweeper sends one when it comes within
+ * reach, as it does for a long {@code delay_seconds}.
  */
 public final class JobProcessor {
     private static final Log LOG = Log.of(JobProcessor.class);
     /** A message that cannot be understood comes back at once, so that the redrive policy moves it on soon. */
     private static final Duration POISON_DELAY = Duration.ofSeconds(1);
+    private static final Duration QUEUE_DELAY_LIMIT = Duration.ofSeconds(NewJob.MAX_QUEUE_DELAY_SECONDS);
     private static final int MAX_ERROR_LENGTH = 4000;
 
     /**
@@ -190,7 +195,7 @@ public final class JobProcessor {
         } else if (job.state() == JobState.RUNNING) {
             expireLease(message, job, now, batch);
         } else if (job.nextAttemptAt().isAfter(now)) {
-            batch.retryLater(message, Duration.between(now, job.nextAttemptAt()));
+            batch.waitFor(message, Duration.between(now, job.nextAttemptAt()));
         } else {
             batch.retryLater(message, POISON_DELAY); // due but claimed by nobody: look again shortly
         }
@@ -203,7 +208,7 @@ public final class JobProcessor {
             batch.retryLater(message, POISON_DELAY); // someone else settled it first: look again shortly
         } else if (lost.retryIn().isPresent()) {
             LOG.info("attempt lost; retrying", "job_id", job.id(), "trace_id", job.traceId(), "attempt", job.attempt());
-            batch.retryLater(message, lost.retryIn().get());
+            batch.waitFor(message, lost.retryIn().get());
         } else {
             LOG.info("attempt lost; no attempts left", "job_id", job.id(), "trace_id", job.traceId(),
                     "attempt", job.attempt());
@@ -214,9 +219,22 @@ public final class JobProcessor {
         Map<JobId, Attempt> running = new HashMap<>();
         for (Attempt attempt : attempts) {
             running.put(attempt.job.id(), attempt);
-            attempt.future = workers.submit(() -> completions.add(new Completion(attempt, runHandler(attempt))));
+            attempt.future = workers.submit(() -> completions.add(complete(attempt)));
         }
         return running;
+    }
+
+    /**
+     * Runs an attempt to its outcome, or to an {@link Error}: that is no outcome of the job's but the end of this
+     * execution environment (out of memory, a stack overflow, a class that failed to initialize, an injected
+     * crash), carried to the invocation's thread to end the invocation there.
+     */
+    private Completion complete(Attempt attempt) {
+        try {
+            return new Completion(attempt, runHandler(attempt), null);
+        } catch (Error e) {
+            return new Completion(attempt, null, e);
+        }
     }
 
     private Outcome runHandler(Attempt attempt) {
@@ -240,14 +258,20 @@ public final class JobProcessor {
             return new Outcome.Succeeded(result);
         } catch (PermanentJobFailure e) {
             return new Outcome.Failed(describe(e), false);
-        } catch (Throwable e) {
+        } catch (Exception e) {
             return new Outcome.Failed(describe(e), true);
         } finally {
             FailPoints.hit("handler.finished", job);
         }
     }
 
-    /** Records outcomes as attempts finish, in as few statements as they allow; abandons attempts at their deadline. */
+    /**
+     * Records outcomes as attempts finish, in as few statements as they allow; abandons attempts at their deadline.
+     * An attempt that ended in an {@link Error} ends the invocation: nothing more is recorded, the other attempts
+     * are interrupted, and the Error is thrown on, out of the function's handler, so that Lambda fails the
+     * invocation and replaces the environment. The batch's messages come back after the queue's visibility
+     * timeout; the attempts left {@code RUNNING} are settled as lost once their leases end.
+     */
     private void awaitAndRecord(Map<JobId, Attempt> running, BlockingQueue<Completion> completions, Batch batch) {
         while (!running.isEmpty()) {
             Instant nextDeadline = running.values().stream().map(a -> a.deadline).min(Instant::compareTo).get();
@@ -262,6 +286,12 @@ public final class JobProcessor {
                 Thread.currentThread().interrupt();
             }
             completions.drainTo(done);
+            for (Completion completion : done) {
+                if (completion.error != null) {
+                    running.values().forEach(attempt -> attempt.future.cancel(true));
+                    throw completion.error;
+                }
+            }
             done.removeIf(c -> running.remove(c.attempt.job.id()) == null);
             Instant now = clock.instant();
             for (var it = running.values().iterator(); it.hasNext(); ) {
@@ -271,7 +301,7 @@ public final class JobProcessor {
                     attempt.future.cancel(true);
                     double seconds = Duration.between(attempt.job.startedAt(), attempt.deadline).toMillis() / 1000.0;
                     done.add(new Completion(attempt, new Outcome.Failed(
-                            "attempt " + attempt.job.attempt() + " timed out after " + seconds + " s", true)));
+                            "attempt " + attempt.job.attempt() + " timed out after " + seconds + " s", true), null));
                 }
             }
             record(done, batch);
@@ -313,7 +343,7 @@ public final class JobProcessor {
                         "trace_id", completion.attempt.job.traceId(),
                         "attempt", completion.attempt.job.attempt());
             } else if (delay != null) {
-                batch.retryLater(completion.attempt.message, delay);
+                batch.waitFor(completion.attempt.message, delay);
             }
             Job job = completion.attempt.job;
             LOG.info("attempt finished", "job_id", id, "trace_id", job.traceId(), "type", job.type(),
@@ -355,6 +385,17 @@ public final class JobProcessor {
             failed.add(message.messageId());
             hides.add(new Hide(message.receiptHandle(), delay));
         }
+
+        /**
+         * A message whose waiting job is due after {@code delay}: hidden that long, or, beyond the queue's delay,
+         * left to be deleted. The store keeps such a job owed a message (see {@link JobStore#finish}), which the
+         * sweeper sends when it comes within reach.
+         */
+        void waitFor(ReceivedMessage message, Duration delay) {
+            if (delay.compareTo(QUEUE_DELAY_LIMIT) <= 0) {
+                retryLater(message, delay);
+            }
+        }
     }
 
     private static final class Attempt {
@@ -370,6 +411,7 @@ public final class JobProcessor {
         }
     }
 
-    private record Completion(Attempt attempt, Outcome outcome) {
+    /** How an attempt ended: an outcome to record, or an {@link Error} that ends the environment. */
+    private record Completion(Attempt attempt, Outcome outcome, Error error) {
     }
 }

@@ -51,13 +51,17 @@ public interface JobStore extends AutoCloseable {
      * Records the outcomes of running attempts in one statement: each job must still be {@code RUNNING} the
      * attempt named.
      *
+     * A retry due within the queue's delay horizon is stored as dispatched at {@code now}: the caller's message
+     * carries it (hidden until due). One due later is stored as owed a message, as {@link #insert} stores a long
+     * delay: the caller lets its message go, and the sweeper sends a new one when the job comes within reach.
+     *
      * @return the jobs whose outcome was recorded; the others had moved on (their lease was settled by another)
      */
     Set<JobId> finish(List<Finish> outcomes, Instant now);
 
     /**
      * Records a lost attempt, one whose lease ran out by {@code now}: {@code RETRYING} until {@code retryAt}, or
-     * {@code FAILED} when {@code retryAt} is null.
+     * {@code FAILED} when {@code retryAt} is null. The retry is dispatched or owed a message as in {@link #finish}.
      */
     boolean expire(JobId id, int attempt, String error, Instant retryAt, Instant now);
 

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -75,17 +76,18 @@ public abstract class SqlJobStore implements JobStore {
             SET state = f.state, result = f.result, last_error = coalesce(f.error, j.last_error),
                 next_attempt_at = f.retry_at,
                 finished_at = CASE WHEN f.state = 'RETRYING' THEN NULL ELSE :now END,
-                dispatched_at = CASE WHEN f.state = 'RETRYING' THEN :now ELSE j.dispatched_at END,
+                dispatched_at = CASE WHEN f.state = 'RETRYING' THEN f.dispatched_at ELSE j.dispatched_at END,
                 lease_expires_at = NULL, updated_at = :now
             FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-                AS f (id uuid, attempt integer, state text, result jsonb, error text, retry_at timestamptz)
+                AS f (id uuid, attempt integer, state text, result jsonb, error text, retry_at timestamptz,
+                      dispatched_at timestamptz)
             WHERE j.id = f.id AND j.state = 'RUNNING' AND j.attempt = f.attempt
             RETURNING j.id""";
 
     private static final String EXPIRE = """
             UPDATE jobs
             SET state = :state, last_error = :error, next_attempt_at = :retry_at, finished_at = :finished_at,
-                dispatched_at = :now, updated_at = :now, lease_expires_at = NULL
+                dispatched_at = :dispatched_at, updated_at = :now, lease_expires_at = NULL
             WHERE id = :id AND state = 'RUNNING' AND attempt = :attempt AND lease_expires_at <= :now""";
 
     private static final String DEAD_LETTER = """
@@ -184,7 +186,6 @@ public abstract class SqlJobStore implements JobStore {
 
     private static ObjectNode insertRow(JobId id, NewJob job, Instant now) {
         Instant due = now.plusSeconds(job.delaySeconds());
-        boolean queueCanDelay = job.delaySeconds() <= NewJob.MAX_QUEUE_DELAY_SECONDS;
         ObjectNode row = Json.object()
                 .put("id", id.toString())
                 .put("type", job.type())
@@ -192,7 +193,7 @@ public abstract class SqlJobStore implements JobStore {
                 .put("retry_delay_seconds", job.retryDelaySeconds())
                 .put("timeout_seconds", job.timeoutSeconds())
                 .put("next_attempt_at", due.toString())
-                .put("dispatched_at", queueCanDelay ? now.toString() : null);
+                .put("dispatched_at", Objects.toString(dispatchedAt(due, now), null));
         row.set("payload", job.payload());
         if (job.trace() != null) {
             row.put("trace_parent", job.trace().traceparent());
@@ -203,6 +204,15 @@ public abstract class SqlJobStore implements JobStore {
                     .put("request_hash", key.requestHash());
         }
         return row;
+    }
+
+    /**
+     * When a waiting job due at {@code due} counts as sent: {@code now} if the queue can delay its message that long
+     * (the caller sends it, or hides the one it holds), or null: it is owed a message, which the sweeper sends once
+     * the job comes within the queue's delay.
+     */
+    private static Instant dispatchedAt(Instant due, Instant now) {
+        return due.isAfter(now.plusSeconds(NewJob.MAX_QUEUE_DELAY_SECONDS)) ? null : now;
     }
 
     private Map<List<String>, Row> findByIdempotencyKeys(List<NewJob> jobs) {
@@ -262,7 +272,9 @@ public abstract class SqlJobStore implements JobStore {
                     .put("attempt", outcome.attempt())
                     .put("state", outcome.state().name())
                     .put("error", outcome.error())
-                    .put("retry_at", outcome.retryAt() == null ? null : outcome.retryAt().toString());
+                    .put("retry_at", outcome.retryAt() == null ? null : outcome.retryAt().toString())
+                    .put("dispatched_at", outcome.retryAt() == null ? null
+                            : Objects.toString(dispatchedAt(outcome.retryAt(), now), null));
             row.set("result", outcome.result());
         }
         Set<JobId> recorded = new HashSet<>();
@@ -281,6 +293,7 @@ public abstract class SqlJobStore implements JobStore {
                 .text("error", error)
                 .timestamp("retry_at", retryAt)
                 .timestamp("finished_at", retryAt == null ? now : null)
+                .timestamp("dispatched_at", retryAt == null ? now : dispatchedAt(retryAt, now))
                 .timestamp("now", now);
         return update(EXPIRE, params) == 1;
     }

@@ -103,7 +103,10 @@ public final class Sweeper {
             }
             if (!part.isEmpty()) {
                 List<Job> retrying = new ArrayList<>(store.findAll(part).values());
-                retrying.removeIf(job -> job.state().isTerminal());
+                // A retry beyond the queue's delay stays owed a message: a later sweep sends it when in reach.
+                Instant horizon = now.plus(QUEUE_DELAY_LIMIT);
+                retrying.removeIf(job -> job.state().isTerminal()
+                        || (job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(horizon)));
                 Set<JobId> failed = dispatcher.send(retrying);
                 store.markDispatched(retrying.stream().map(Job::id).filter(id -> !failed.contains(id)).toList(), now);
                 settled += part.size();

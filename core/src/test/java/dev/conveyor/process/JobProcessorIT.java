@@ -5,6 +5,7 @@ import static dev.conveyor.testing.NewJobs.aJob;
 import static dev.conveyor.testing.NewJobs.aSleepJob;
 import static dev.conveyor.testing.NewJobs.anEchoJob;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +58,8 @@ class JobProcessorIT {
     private final Gate gate = new Gate();
     private final RetryPolicy retryPolicy = job -> job.attemptsSpent() ? Optional.empty() : Optional.of(RETRY_DELAY);
     private final JobProcessor processor = new JobProcessor(store, queue,
-            new HandlerRegistry(List.of(new EchoHandler(), new SleepHandler(), new FailHandler(), gate)),
+            new HandlerRegistry(List.of(new EchoHandler(), new SleepHandler(), new FailHandler(), gate,
+                    new OutOfMemory())),
             retryPolicy, clock, new JobProcessor.Settings(Duration.ofSeconds(2), Duration.ofSeconds(1),
                     Duration.ofSeconds(2)));
 
@@ -92,6 +94,19 @@ class JobProcessorIT {
             } finally {
                 running.decrementAndGet();
             }
+        }
+    }
+
+    /** A handler that runs the JVM out of memory, as far as anyone can tell. */
+    static final class OutOfMemory implements JobHandler {
+        @Override
+        public String type() {
+            return "out-of-memory";
+        }
+
+        @Override
+        public JsonNode run(JobContext context) {
+            throw new OutOfMemoryError("Java heap space (thrown by the test)");
         }
     }
 
@@ -214,6 +229,22 @@ class JobProcessorIT {
 
         assertTrue(seconds < 2.5, "five 1 s sleeps together, not one after another: " + seconds);
         jobs.forEach(j -> assertEquals(JobState.SUCCESS, find(j.id()).state()));
+    }
+
+    @Test
+    void anErrorInAHandlerEndsTheInvocationAndRecordsNothing() {
+        Job doomed = submit(aJob("out-of-memory", Json.object()).build());
+        Job bystander = submit(aSleepJob(2).build());
+        List<ReceivedMessage> batch = receive(2, Duration.ofSeconds(5));
+
+        OutOfMemoryError error = assertThrows(OutOfMemoryError.class, () -> process(batch),
+                "an Error ends the environment: Lambda fails the invocation and starts a new one");
+        assertEquals("Java heap space (thrown by the test)", error.getMessage());
+        Job running = find(doomed.id());
+        assertEquals(JobState.RUNNING, running.state(), "not an ordinary failure: the lease runs out, then it is lost");
+        assertEquals(1, running.attempt());
+        assertEquals(List.of("created", "started"), store.events(doomed.id()).stream().map(JobEvent::event).toList());
+        assertEquals(JobState.RUNNING, find(bystander.id()).state(), "the batch's other attempts are lost with it");
     }
 
     @Test

@@ -383,6 +383,28 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aRetryBeyondTheQueuesDelayIsOwedAMessage() {
+        Job near = running(aFailingJob(1).build());
+        Job far = running(aFailingJob(1).build());
+        Job lost = running(anEchoJob("x").withTimeout(1).build());
+        Instant now = T0.plusSeconds(20);
+        store.finish(List.of(Finish.failed(near.id(), 1, "boom", now.plusSeconds(900)),
+                Finish.failed(far.id(), 1, "boom", now.plusSeconds(901))), now);
+        store.expire(lost.id(), 1, "lost", now.plusSeconds(7200), now);
+
+        Instant later = now.plusSeconds(1);
+        assertEquals(List.of(far.id()), ids(store.owedDispatch(later.plusSeconds(900), now, 100)),
+                "the near retry rides on the caller's message; the far one is owed one once within 15 minutes");
+        Instant inReach = now.plusSeconds(7200 - 900);
+        assertEquals(List.of(far.id(), lost.id()), ids(store.owedDispatch(inReach.plusSeconds(900), now, 100)),
+                "so is a lost attempt's far retry");
+    }
+
+    private static List<JobId> ids(List<Job> jobs) {
+        return jobs.stream().map(Job::id).toList();
+    }
+
+    @Test
     void expiredLeasesAreFound() {
         Job shortLease = running(anEchoJob("a").withTimeout(1).build());
         running(anEchoJob("b").withTimeout(100).build());

@@ -8,15 +8,25 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * The local runtime killed with SIGKILL while jobs are in flight, then started again with the same command: it
  * starts cleanly although its PostgreSQL server outlived it, and every job accepted before the kill completes.
+ * The jobs' states at the kill are read from that surviving server: some must have been unfinished, or the
+ * restart would have had nothing to prove.
  */
 class KillRestartIT {
     private static final String[] BODIES = {
@@ -49,6 +59,10 @@ class KillRestartIT {
         }
         Optional<ProcessHandle> orphan = postmaster(data);
         assertTrue(orphan.isPresent() && orphan.get().isAlive(), "PostgreSQL should have outlived the killed run");
+        Map<String, Long> atKill = states(data, accepted);
+        System.out.println("kill-restart: the accepted jobs' states at the kill: " + atKill);
+        assertTrue(atKill.entrySet().stream().anyMatch(e -> !e.getKey().equals("SUCCESS") && e.getValue() > 0),
+                "every job had succeeded before the kill, so the restart proves nothing: " + atKill);
 
         Process second = start(data, port);
         try {
@@ -96,6 +110,26 @@ class KillRestartIT {
             Thread.sleep(200);
         }
         throw new AssertionError("the runtime did not start within 60 s");
+    }
+
+    /** How many of {@code ids} are in each state, read from the PostgreSQL server serving {@code data}. */
+    private static Map<String, Long> states(Path data, List<String> ids) throws IOException, SQLException {
+        // postmaster.pid: pid, data directory, start time, port, ...
+        String port = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(3).strip();
+        Map<String, Long> states = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                + LocalPostgres.DATABASE, LocalPostgres.USER, "");
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT state, count(*) FROM jobs WHERE id = ANY(?) GROUP BY state")) {
+            s.setArray(1, c.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    states.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        assertEquals(ids.size(), states.values().stream().mapToLong(Long::longValue).sum(), "every accepted job");
+        return states;
     }
 
     private static Optional<ProcessHandle> postmaster(Path data) throws IOException {

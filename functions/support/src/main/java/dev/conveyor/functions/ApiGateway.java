@@ -70,7 +70,7 @@ public final class ApiGateway {
                     : CallDeadline.until(deadline(context), () -> route.apply(request));
         } catch (FailPoints.Crash crash) {
             throw crash; // an injected crash: the function dies here, as a real one would
-        } catch (Throwable e) {
+        } catch (RuntimeException e) { // an Error (out of memory, ...) goes on: Lambda replaces the environment
             response = Problems.from(e, request);
         }
         if (response.status() >= 500) {
