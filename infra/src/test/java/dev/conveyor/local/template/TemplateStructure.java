@@ -30,17 +30,18 @@ import java.util.stream.Stream;
 final class TemplateStructure {
     /** Set by Lambda itself in every function (with SnapStart the credentials come another way, see below). */
     static final Set<String> SET_BY_LAMBDA = Set.of("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN");
+            "AWS_SESSION_TOKEN", "AWS_LAMBDA_INITIALIZATION_TYPE", "_X_AMZN_TRACE_ID");
     /**
      * With SnapStart, Lambda gives the credentials through the container credentials endpoint, not as
      * AWS_ACCESS_KEY_ID and friends (they would be stale in a restored snapshot).
      */
     static final Set<String> SET_BY_LAMBDA_WITH_SNAPSTART = Set.of("AWS_REGION",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "_X_AMZN_TRACE_ID");
     /** Endpoint overrides: unset on AWS; the local runtime and LocalStack point the clients at their stand-ins. */
     static final Set<String> ENDPOINT_OVERRIDES = Set.of("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_*");
     /**
-     * The database credentials, given directly only where there is no Secrets Manager (the local runtime); a
+     * The database credentials, given directly only for a database without a secret (tests); a
      * function whose template environment names the secret (CONVEYOR_DB_SECRET_ARN) takes them from it.
      */
     static final Set<String> LOCAL_CREDENTIALS = Set.of("CONVEYOR_DB_USER", "CONVEYOR_DB_PASSWORD");

@@ -111,17 +111,17 @@ class TemplateStructureTest {
     void withoutTheSecretTheDatabaseCredentialsAreMissing() throws IOException {
         assertRejected(broken("        CONVEYOR_DB_SECRET_ARN: !Ref DatabaseSecretArn\n", ""),
                 "SubmitJobFunction: CONVEYOR_DB_USER is not set by the template (read by "
-                        + "dev.conveyor.config.DatabaseCredentials.from; without CONVEYOR_DB_SECRET_ARN nothing gives it on AWS)");
+                        + "dev.conveyor.config.DatabaseLogin.from; without CONVEYOR_DB_SECRET_ARN nothing gives it on AWS)");
     }
 
     /**
      * With SnapStart Lambda gives no AWS_ACCESS_KEY_ID (the credentials come from the container credentials
-     * endpoint), and the functions take them from there: every function is ready for SnapStart. It stays off by
-     * default (the SnapStart parameter) until its cold starts are measured on AWS.
+     * endpoint), and the functions take them from there: every function is ready for SnapStart, which is on by
+     * default.
      */
     @Test
     void everyFunctionIsReadyForSnapStart() {
-        assertEquals("None", Template.load(TEMPLATE).parameters().get("SnapStart").defaultValue());
+        assertEquals("PublishedVersions", Template.load(TEMPLATE).parameters().get("SnapStart").defaultValue());
         TemplateStructure.Result result = TemplateStructure.check(TEMPLATE, parameters("SnapStart", "PublishedVersions"));
         assertEquals(java.util.List.of(), result.problems());
     }
