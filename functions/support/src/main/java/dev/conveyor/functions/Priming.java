@@ -6,15 +6,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Warm-ups a function runs in its init, before the first invocation: opening the database connection, loading
- * the JSON, signing and HTTP code, reading and answering a request that changes nothing. Most of a cold start is
+ * Warm-ups a function runs in its init, before the first invocation: opening the database connection, a queue
+ * call that changes nothing (the AWS SDK's request, signing, HTTP and response code), reading and answering a
+ * request that changes nothing. Most of a cold start is
  * the JVM loading classes for the first time; run side by side, these overlap (the database connection's wait,
  * a second core, Lambda's boosted init) instead of following one another in the first invocation.
  *
- * <p>With SnapStart the init runs before the snapshot, so the snapshot holds what they loaded: a CRaC
- * {@code beforeCheckpoint} hook would only repeat them. Nothing they leave open outlives a restore unchecked: the
- * pool validates a connection idle for over 500 ms before lending it, and a dead kept-alive HTTP connection is
- * retried.
+ * <p>With SnapStart the init runs before the snapshot, so the snapshot holds what they loaded, and
+ * {@link Snapshots} primes harder before it and renews connections and credentials after a restore.
  *
  * <p>A warm-up that fails is logged and otherwise ignored: the first invocation meets the same failure and
  * answers for it (a database down is its 503). None waits longer than {@link #LIMIT_MILLIS}.
