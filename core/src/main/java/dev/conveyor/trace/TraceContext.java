@@ -1,5 +1,6 @@
 package dev.conveyor.trace;
 
+import dev.conveyor.config.Env;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -85,7 +86,7 @@ public record TraceContext(String traceId, String spanId, boolean sampled) {
         }
         if (caller == null) {
             String lambda = System.getProperty("com.amazonaws.xray.traceHeader");
-            caller = fromXRay(lambda != null ? lambda : System.getenv("_X_AMZN_TRACE_ID"));
+            caller = fromXRay(lambda != null ? lambda : Env.get("_X_AMZN_TRACE_ID"));
         }
         return caller == null ? newTrace() : caller.child();
     }
