@@ -3,6 +3,8 @@ package dev.conveyor.aws;
 import dev.conveyor.config.Config;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -29,6 +31,16 @@ public final class AwsClients {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** A socket read without a byte for this long: the connection is dead (the call's own bound is shorter). */
     static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The timer every client's call timeouts run on. Left to itself, each SDK client starts a scheduler of its
+     * own, with threads that live as long as the JVM: a Lambda environment builds three clients, and the local
+     * runtime, which hosts every environment in one JVM and replaces one after each crash, built hundreds.
+     */
+    private static final ScheduledExecutorService TIMER = Executors.newScheduledThreadPool(1, task -> {
+        Thread thread = new Thread(task, "conveyor-aws-timer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private AwsClients() {
     }
@@ -44,7 +56,8 @@ public final class AwsClients {
     /** A Data API client that does not retry: see {@code DataApiJobStore} for why. */
     public static RdsDataClient rdsData(Config config) {
         return configure(RdsDataClient.builder(), config, "RDS_DATA")
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .overrideConfiguration(o -> o.scheduledExecutorService(TIMER)
+                        .retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
     }
 
@@ -52,6 +65,7 @@ public final class AwsClients {
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
             B builder, Config config, String service) {
         builder.region(Region.of(config.required("AWS_REGION")))
+                .overrideConfiguration(o -> o.scheduledExecutorService(TIMER))
                 .credentialsProvider(credentials(config))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
