@@ -10,6 +10,8 @@ import dev.conveyor.functions.Priming;
 import dev.conveyor.functions.Snapshots;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -19,6 +21,10 @@ import java.util.function.Function;
  * init reads and hashes a few files.
  */
 public final class DashboardHandler implements RequestStreamHandler {
+    /** The routes, as template.yaml declares them (each without an API key). */
+    public static final List<String> ROUTES = List.of(
+            "GET /dashboard", "GET /dashboard/{proxy+}", "GET /docs", "GET /openapi.yaml");
+
     private final ApiGateway gateway;
 
     /** Reads the files once per cold start. */
@@ -30,11 +36,13 @@ public final class DashboardHandler implements RequestStreamHandler {
     }
 
     DashboardHandler(DashboardSite site) {
-        this.gateway = new ApiGateway(Map.of(
-                "GET /dashboard", secured(site::dashboard),
-                "GET /dashboard/{proxy+}", secured(site::file),
-                "GET /docs", secured(site::docs),
-                "GET /openapi.yaml", secured(site::openApi)));
+        List<Function<ApiRequest, ApiResponse>> answers = List.of(site::dashboard, site::file, site::docs,
+                site::openApi);
+        Map<String, Function<ApiRequest, ApiResponse>> routes = new HashMap<>();
+        for (int i = 0; i < ROUTES.size(); i++) {
+            routes.put(ROUTES.get(i), secured(answers.get(i)));
+        }
+        this.gateway = new ApiGateway(routes);
     }
 
     /** The route, its failures answered here rather than by the gateway, so that they too carry the headers. */
