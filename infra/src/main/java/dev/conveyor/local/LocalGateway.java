@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,27 +55,33 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /**
-     * What the API asks of a request beyond its route: the API key its keyed routes want (null for none), the
-     * usage plan's throttle (null for none), and the gateway responses the template customizes.
+     * What the API asks of a request beyond its route: the API keys its keyed routes take, each value with its id
+     * (none: the keyed routes take any request, with no key), the usage plan's throttle (null for none), and the
+     * gateway responses the template customizes.
      */
-    public record Settings(String apiKey, Stack.Throttle throttle, Map<String, Stack.GatewayResponse> responses) {
-        public static final Settings OPEN = new Settings(null, null, Map.of());
+    public record Settings(Map<String, String> apiKeys, Stack.Throttle throttle,
+                           Map<String, Stack.GatewayResponse> responses) {
+        public static final Settings OPEN = new Settings(Map.of(), null, Map.of());
 
         public Settings {
+            apiKeys = Map.copyOf(apiKeys);
             responses = Map.copyOf(responses);
         }
     }
 
     private final List<Route> routes;
     private final Settings settings;
-    private final TokenBucket bucket;
+    /** The usage plan's throttle, for each key: API Gateway applies a usage plan's limits per API key. */
+    private final Map<String, TokenBucket> buckets = new HashMap<>();
     private volatile LocalHttpServer server;
 
     private LocalGateway(List<Route> routes, Settings settings) {
         this.routes = List.copyOf(routes);
         this.settings = settings;
-        this.bucket = settings.throttle() == null ? null
-                : new TokenBucket(settings.throttle().rateLimit(), settings.throttle().burstLimit());
+        if (settings.throttle() != null) {
+            settings.apiKeys().keySet().forEach(key -> buckets.put(key,
+                    new TokenBucket(settings.throttle().rateLimit(), settings.throttle().burstLimit())));
+        }
     }
 
     public static LocalGateway start(int port, List<Route> routes, int threads) throws IOException {
@@ -112,15 +119,18 @@ public final class LocalGateway implements AutoCloseable {
         if (match == null) {
             return gatewayResponse(exchange, requestId, null, GatewayError.MISSING_AUTHENTICATION_TOKEN);
         }
-        if (match.route.apiKeyRequired() && settings.apiKey() != null) {
-            if (!settings.apiKey().equals(exchange.header("x-api-key"))) {
+        String apiKey = null;
+        if (match.route.apiKeyRequired() && !settings.apiKeys().isEmpty()) {
+            apiKey = exchange.header("x-api-key");
+            if (apiKey == null || !settings.apiKeys().containsKey(apiKey)) {
                 return gatewayResponse(exchange, requestId, match, GatewayError.INVALID_API_KEY);
             }
+            TokenBucket bucket = buckets.get(apiKey);
             if (bucket != null && !bucket.tryTake()) {
                 return gatewayResponse(exchange, requestId, match, GatewayError.THROTTLED);
             }
         }
-        String event = JSON.writeValueAsString(event(exchange, requestId, match));
+        String event = JSON.writeValueAsString(event(exchange, requestId, match, apiKey));
         String response;
         try {
             response = match.route.function().invoke(event);
@@ -406,7 +416,8 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** The proxy event API Gateway sends a Lambda function for this request (REST API, payload format 1.0). */
-    private ObjectNode event(Exchange exchange, String requestId, Match match) {
+    /** @param apiKey the key the request was let in with, or null when its route wants none */
+    private ObjectNode event(Exchange exchange, String requestId, Match match, String apiKey) {
         ObjectNode event = JSON.createObjectNode();
         String method = exchange.method().toUpperCase(Locale.ROOT);
         String path = exchange.path();
@@ -464,9 +475,9 @@ public final class LocalGateway implements AutoCloseable {
         ObjectNode identity = context.putObject("identity");
         identity.put("sourceIp", exchange.remoteAddress());
         identity.put("userAgent", exchange.header("User-Agent"));
-        if (match.route.apiKeyRequired() && settings.apiKey() != null) {
-            identity.put("apiKey", settings.apiKey());
-            identity.put("apiKeyId", "local" + Integer.toHexString(settings.apiKey().hashCode()));
+        if (apiKey != null) {
+            identity.put("apiKey", apiKey);
+            identity.put("apiKeyId", settings.apiKeys().get(apiKey));
         } else {
             identity.putNull("apiKey");
             identity.putNull("apiKeyId");

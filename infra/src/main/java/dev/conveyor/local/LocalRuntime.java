@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Conveyor on one machine with no Docker and no AWS account, wired from template.yaml: PostgreSQL and the RDS Data
@@ -69,6 +71,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalGateway gateway;
     private final int redispatched;
     private final ApiKey apiKey;
+    private final ApiKey readOnlyApiKey;
     private final Stack.ApiSpec api;
     private final List<LocalCustomResources.Answer> customResources;
 
@@ -76,7 +79,7 @@ public final class LocalRuntime implements AutoCloseable {
                          LocalQueues queues,
                          List<Stack.QueueSpec> queueSpecs, List<LocalFunction> functions, List<SqsEventSource> sources,
                          List<LocalSchedule> schedules, LocalGateway gateway, int redispatched, ApiKey apiKey,
-                         Stack.ApiSpec api, List<LocalCustomResources.Answer> customResources) {
+                         ApiKey readOnlyApiKey, Stack.ApiSpec api, List<LocalCustomResources.Answer> customResources) {
         this.options = options;
         this.postgres = postgres;
         this.dataApi = dataApi;
@@ -89,6 +92,7 @@ public final class LocalRuntime implements AutoCloseable {
         this.gateway = gateway;
         this.redispatched = redispatched;
         this.apiKey = apiKey;
+        this.readOnlyApiKey = readOnlyApiKey;
         this.api = api;
         this.customResources = customResources;
     }
@@ -159,12 +163,25 @@ public final class LocalRuntime implements AutoCloseable {
                 }
             }
             Stack.ApiSpec api = stack.api();
-            ApiKey apiKey = routes.stream().anyMatch(LocalGateway.Route::apiKeyRequired)
-                    ? ApiKey.resolve(System.getenv("CONVEYOR_API_KEY"), options.dataDirectory()) : null;
+            boolean keyed = routes.stream().anyMatch(LocalGateway.Route::apiKeyRequired);
+            ApiKey apiKey = keyed ? apiKey(ApiKey.READ_WRITE, Stack.apiKeyId(api.logicalId() + "ApiKey"), options)
+                    : null;
+            ApiKey readOnlyApiKey = keyed ? readOnlyApiKey(stack, options) : null;
+            if (readOnlyApiKey != null && readOnlyApiKey.value().equals(apiKey.value())) {
+                throw new IllegalArgumentException("the read-only API key is the read-write one: give "
+                        + ApiKey.READ_ONLY.variable() + " (or .conveyor/" + ApiKey.READ_ONLY.file()
+                        + ") a key of its own");
+            }
+            Map<String, String> keys = new HashMap<>();
+            for (ApiKey key : new ApiKey[] {apiKey, readOnlyApiKey}) {
+                if (key != null) {
+                    keys.put(key.value(), key.id());
+                }
+            }
             LocalGateway gateway = LocalGateway.start(options.port(), routes, 64, new LocalGateway.Settings(
-                    apiKey == null ? null : apiKey.value(), api.throttle(), api.gatewayResponses()));
+                    keys, api.throttle(), api.gatewayResponses()));
             return new LocalRuntime(options, postgres, dataApi, secrets, queues, queueSpecs, functions, sources, schedules,
-                    gateway, redispatched, apiKey, api, customResources);
+                    gateway, redispatched, apiKey, readOnlyApiKey, api, customResources);
         } catch (IOException e) {
             schedules.forEach(LocalSchedule::close);
             close(sources, functions, queues, dataApi, secrets, postgres);
@@ -174,6 +191,23 @@ public final class LocalRuntime implements AutoCloseable {
             close(sources, functions, queues, dataApi, secrets, postgres);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    private static ApiKey apiKey(ApiKey.Kind kind, String id, Options options) {
+        return ApiKey.resolve(kind, System.getenv(kind.variable()), options.dataDirectory(), id);
+    }
+
+    /**
+     * The key the template declares itself ({@code ReadOnlyApiKey}, beside the usage plan's key SAM makes), whose
+     * id the functions get from its {@code Ref}; null when it declares none.
+     */
+    private static ApiKey readOnlyApiKey(Stack stack, Options options) {
+        List<String> declared = stack.apiKeys();
+        if (declared.size() > 1) {
+            throw new IllegalArgumentException("template: the local runtime serves the usage plan's API key and one "
+                    + "more, read-only; the template declares " + declared);
+        }
+        return declared.isEmpty() ? null : apiKey(ApiKey.READ_ONLY, Stack.apiKeyId(declared.get(0)), options);
     }
 
     /**
@@ -237,9 +271,23 @@ public final class LocalRuntime implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.port();
     }
 
-    /** The key the API's keyed routes want in {@code x-api-key}; null when no route wants one. */
+    /** The read-write key the API's keyed routes take in {@code x-api-key}; null when no route wants one. */
     public String apiKey() {
         return apiKey == null ? null : apiKey.value();
+    }
+
+    /**
+     * The read-only key the API's keyed routes take too (the functions refuse it every change); null when no route
+     * wants a key or the template declares no second one.
+     */
+    public String readOnlyApiKey() {
+        return readOnlyApiKey == null ? null : readOnlyApiKey.value();
+    }
+
+    /** The ids the gateway gives the keys in {@code requestContext.identity.apiKeyId}: read-write, read-only. */
+    public List<String> apiKeyIds() {
+        return Stream.of(apiKey, readOnlyApiKey).filter(Objects::nonNull)
+                .map(ApiKey::id).toList();
     }
 
     public String jdbcUrl() {
@@ -348,6 +396,17 @@ public final class LocalRuntime implements AutoCloseable {
             out.append("  API key     ").append(apiKey.value()).append("  (").append(apiKey.source())
                     .append("; send it as the x-api-key header)\n");
             key = " -H \"x-api-key: " + apiKey.value() + "\"";
+        }
+        if (readOnlyApiKey != null) {
+            out.append("  read-only   ").append(readOnlyApiKey.value()).append("  (").append(readOnlyApiKey.source())
+                    .append("; reads jobs, may not submit, retry or cancel)\n");
+        }
+        if (gateway.routes().stream().anyMatch(r -> r.resource().equals("/dashboard"))) {
+            out.append("  Dashboard   ").append(url()).append("/dashboard  (sign in with either key)\n");
+        }
+        if (gateway.routes().stream().anyMatch(r -> r.resource().equals("/docs"))) {
+            out.append("  API docs    ").append(url()).append("/docs  (Swagger UI on ").append(url())
+                    .append("/openapi.yaml)\n");
         }
         out.append("\nTry it:\n");
         out.append("  curl -s -X POST ").append(url()).append("/jobs").append(key)

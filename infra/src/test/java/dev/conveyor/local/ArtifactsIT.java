@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +43,27 @@ class ArtifactsIT {
         }
         for (String jar : List.of("apache-client-", "apache5-client-", "netty-nio-client-", "httpclient5-")) {
             assertTrue(names.stream().noneMatch(n -> n.startsWith("lib/" + jar)), function + " ships lib/" + jar + "*");
+        }
+    }
+
+    /** The dashboard's artifact: its handler, its files, the repository's openapi.yaml and the two WebJars. */
+    @Test
+    void theDashboardArtifactHoldsItsFilesTheApisDescriptionAndTheWebJars() throws IOException {
+        Path zip = FUNCTIONS.resolve("dashboard").resolve("target").resolve("conveyor-dashboard.zip");
+        assertTrue(Files.exists(zip), zip + " was not built");
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            List<String> names = file.stream().map(ZipEntry::getName).toList();
+            for (String name : List.of("dev/conveyor/functions/dashboard/DashboardHandler.class", "dashboard/index.html",
+                    "docs/index.html", "docs/swagger-initializer.js", "openapi/openapi.yaml")) {
+                assertTrue(names.contains(name), "the dashboard's artifact lacks " + name);
+            }
+            for (String jar : List.of("uplot-1.6.30.jar", "swagger-ui-5.34.1.jar", "conveyor-function-support-")) {
+                assertTrue(names.stream().anyMatch(n -> n.startsWith("lib/" + jar)), "the dashboard lacks lib/" + jar);
+            }
+            try (var in = file.getInputStream(file.getEntry("openapi/openapi.yaml"))) {
+                assertEquals(Files.readString(FUNCTIONS.resolveSibling("openapi.yaml")),
+                        new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
     }
 

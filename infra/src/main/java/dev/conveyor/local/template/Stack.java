@@ -191,6 +191,21 @@ public final class Stack {
         queueUrls.put(logicalId, url);
     }
 
+    /**
+     * The id of an API key, as a {@code Ref} to its {@code AWS::ApiGateway::ApiKey} gives it and as the local
+     * gateway gives it in a request's {@code requestContext.identity.apiKeyId}. The usage plan's key SAM makes is
+     * {@code <ApiLogicalId>ApiKey}.
+     */
+    public static String apiKeyId(String logicalId) {
+        return "local-" + logicalId;
+    }
+
+    /** The API keys the template declares itself ({@code AWS::ApiGateway::ApiKey}), by logical id. */
+    public List<String> apiKeys() {
+        return template.resources("AWS::ApiGateway::ApiKey").stream().filter(this::exists)
+                .map(Template.Resource::logicalId).toList();
+    }
+
     /** The REST API the functions' {@code Api} events attach to: the template's only one, or SAM's implicit one. */
     public ApiSpec api() {
         List<Template.Resource> apis = template.resources("AWS::Serverless::Api").stream().filter(this::exists).toList();
@@ -379,6 +394,7 @@ public final class Stack {
                 yield url;
             }
             case "AWS::Serverless::Function", "AWS::Lambda::Function" -> stackName + "-" + logicalId;
+            case "AWS::ApiGateway::ApiKey" -> apiKeyId(logicalId);
             default -> logicalId;
         };
     }

@@ -1,10 +1,12 @@
 package dev.conveyor.local.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.api.Routes;
+import dev.conveyor.functions.dashboard.DashboardHandler;
 import dev.conveyor.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +86,9 @@ class StackTest {
 
     @Test
     void theRoutesAreTheApisEachResourceAnswersOtherMethodsAndOnlyHealthIsOpen() {
-        List<Stack.ApiRoute> routes = functions(stack(Map.of())).stream().flatMap(f -> f.routes().stream()).toList();
+        List<Stack.FunctionSpec> functions = functions(stack(Map.of()));
+        List<Stack.ApiRoute> routes = functions.stream().filter(f -> !f.logicalId().equals("DashboardFunction"))
+                .flatMap(f -> f.routes().stream()).toList();
         Map<String, List<String>> declared = new TreeMap<>();
         routes.stream().filter(r -> !r.method().equals("ANY"))
                 .forEach(r -> declared.computeIfAbsent(r.path(), p -> new ArrayList<>()).add(r.method()));
@@ -98,6 +102,11 @@ class StackTest {
         assertEquals(expected, any, "every resource answers the methods it lacks with 405, and other paths 404");
 
         routes.forEach(r -> assertEquals(!r.path().equals("/health"), r.apiKeyRequired(), r.toString()));
+
+        List<Stack.ApiRoute> files = functions.stream().filter(f -> f.logicalId().equals("DashboardFunction"))
+                .flatMap(f -> f.routes().stream()).toList();
+        assertEquals(DashboardHandler.ROUTES, files.stream().map(r -> r.method() + " " + r.path()).toList());
+        files.forEach(r -> assertFalse(r.apiKeyRequired(), r + ": the dashboard's files take no API key"));
     }
 
     @Test
@@ -133,7 +142,9 @@ class StackTest {
         }
         Map<String, String> subnets = Map.of("VpcSubnetIds", "subnet-1,subnet-2", "VpcSecurityGroupIds", "sg-1");
         for (Stack.FunctionSpec f : functions(stack(subnets))) {
-            assertEquals(Map.of("SubnetIds", List.of("subnet-1", "subnet-2"), "SecurityGroupIds", List.of("sg-1")),
+            // The dashboard reaches nothing in the VPC: outside it, it starts without a network interface to attach.
+            assertEquals(f.logicalId().equals("DashboardFunction") ? null
+                    : Map.of("SubnetIds", List.of("subnet-1", "subnet-2"), "SecurityGroupIds", List.of("sg-1")),
                     f.properties().get("VpcConfig"), f.logicalId());
         }
         Map<String, String> dataApi = new HashMap<>(subnets);
@@ -219,8 +230,8 @@ class StackTest {
 
         Map<String, Object> resources = Template.load(TEMPLATE).section("Resources");
         for (Stack.FunctionSpec function : functions) {
-            if (function.logicalId().equals("MigrateSchemaFunction")) {
-                continue;
+            if (function.logicalId().equals("MigrateSchemaFunction") || function.logicalId().equals("DashboardFunction")) {
+                continue; // the migration itself, and the dashboard's files, which need no database
             }
             Object dependsOn = Template.map(resources.get(function.logicalId()), function.logicalId()).get("DependsOn");
             assertTrue(dependsOn instanceof List<?> list && list.contains("SchemaMigration"),

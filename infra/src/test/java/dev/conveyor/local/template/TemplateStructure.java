@@ -3,6 +3,7 @@ package dev.conveyor.local.template;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.conveyor.api.Routes;
+import dev.conveyor.functions.dashboard.DashboardHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * Checks a template against the code it deploys: every function's {@code Handler} is a class Lambda can invoke,
- * every route is one of the API's ({@link Routes#METHODS}) and every resource answers other methods, and every
+ * every route is one of the API's ({@link Routes#METHODS}; {@link DashboardHandler#ROUTES}, without an API key)
+ * and every resource of the JSON API answers other methods, and every
  * environment variable a function's code reads ({@link EnvironmentReads}) is set by the template for that
  * function, or is one of the few listed below that come from elsewhere. The answer is the list of problems, empty
  * when there is none.
@@ -122,17 +124,25 @@ final class TemplateStructure {
         }
         Map<String, Set<String>> api = new TreeMap<>();
         Routes.METHODS.forEach((path, methods) -> api.put(path, new TreeSet<>(methods)));
+        for (String route : DashboardHandler.ROUTES) {
+            String[] methodAndPath = route.split(" ");
+            api.computeIfAbsent(methodAndPath[1], p -> new TreeSet<>()).add(methodAndPath[0]);
+            functions.stream().flatMap(f -> f.routes().stream())
+                    .filter(r -> r.path().equals(methodAndPath[1]) && r.apiKeyRequired())
+                    .forEach(r -> problems.add("route " + r.method() + " " + r.path()
+                            + ": the dashboard's files take no API key (the dashboard asks for one)"));
+        }
         Set<String> paths = new TreeSet<>(api.keySet());
         paths.addAll(declared.keySet());
         for (String path : paths) {
             Set<String> want = api.getOrDefault(path, Set.of());
             Set<String> have = declared.getOrDefault(path, Set.of());
             if (!want.equals(have)) {
-                problems.add("route " + path + ": the template routes " + have + ", the API (Routes.METHODS) has "
-                        + want);
+                problems.add("route " + path + ": the template routes " + have + ", the API (Routes.METHODS and "
+                        + "DashboardHandler.ROUTES) has " + want);
             }
         }
-        Set<String> wantAny = new TreeSet<>(api.keySet());
+        Set<String> wantAny = new TreeSet<>(Routes.METHODS.keySet());
         wantAny.add("/{proxy+}");
         if (!wantAny.equals(any)) {
             problems.add("ANY routes (405 and 404 answered by a function): the template has " + any

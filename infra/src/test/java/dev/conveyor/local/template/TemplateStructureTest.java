@@ -22,8 +22,11 @@ class TemplateStructureTest {
     private static final Map<String, String> PARAMETERS = Map.of(
             "DatabaseUrl", "jdbc:postgresql://db/conveyor",
             "DatabaseSecretArn", "arn:aws:secretsmanager:us-east-1:000000000000:secret:conveyor-db-AbCdEf");
-    private static final List<String> FUNCTIONS = List.of("DeadLetterFunction", "GetJobFunction",
+    private static final List<String> FUNCTIONS = List.of("DashboardFunction", "DeadLetterFunction", "GetJobFunction",
             "ManageJobFunction", "MigrateSchemaFunction", "ProcessJobFunction", "SubmitJobFunction", "SweepJobsFunction");
+    /** The functions that reach the database. */
+    private static final List<String> STORE_FUNCTIONS = FUNCTIONS.stream()
+            .filter(f -> !f.equals("DashboardFunction")).toList();
 
     @TempDir
     Path dir;
@@ -45,7 +48,7 @@ class TemplateStructureTest {
 
         // The scan sees what each function is known to read, so an empty or partial scan cannot pass.
         assertEquals(FUNCTIONS, reads.keySet().stream().sorted().toList());
-        for (String function : FUNCTIONS) {
+        for (String function : STORE_FUNCTIONS) {
             assertEquals(!function.equals("DeadLetterFunction") && !function.equals("MigrateSchemaFunction"),
                     reads.get(function).contains("CONVEYOR_QUEUE_URL (required)"), function + ": " + reads);
             assertTrue(reads.get(function).contains("CONVEYOR_DB_URL (required)"), function + ": " + reads);
@@ -59,6 +62,41 @@ class TemplateStructureTest {
         assertTrue(reads.get("MigrateSchemaFunction").contains("CONVEYOR_DB_CLUSTER_ARN (required)"), reads.toString());
         assertTrue(!reads.get("SubmitJobFunction").contains("CONVEYOR_STALL_SECONDS"),
                 "the sweeper's setting is not the submit function's: " + reads);
+        // The dashboard wires no store and no queue: its cold start reads files only.
+        assertTrue(reads.get("DashboardFunction").contains("CONVEYOR_LOG_LEVEL"), reads.toString());
+        assertEquals(List.of(), reads.get("DashboardFunction").stream()
+                .filter(name -> name.startsWith("CONVEYOR_DB_") || name.startsWith("CONVEYOR_QUEUE")
+                        || name.startsWith("CONVEYOR_STORE"))
+                .toList(), "the dashboard reads the store's or the queue's settings");
+    }
+
+    @Test
+    void theDashboardsRoutesTakeNoApiKey() throws IOException {
+        assertRejected(broken("            Path: /openapi.yaml\n            Method: get\n            Auth:\n"
+                        + "              ApiKeyRequired: false\n", "            Path: /openapi.yaml\n            Method: get\n"),
+                "route GET /openapi.yaml: the dashboard's files take no API key (the dashboard asks for one)");
+        assertRejected(broken("            Path: /dashboard/{proxy+}\n", "            Path: /dashboard/{file}\n"),
+                "route /dashboard/{file}: the template routes [GET], the API (Routes.METHODS and "
+                        + "DashboardHandler.ROUTES) has []");
+    }
+
+    /** The read-only key is in the usage plan SAM makes, and every function gets its id. */
+    @Test
+    void theReadOnlyKeyIsInTheUsagePlanAndEveryFunctionKnowsItsId() {
+        Template template = Template.load(TEMPLATE);
+        Map<String, Object> planKey = template.resources().get("ReadOnlyUsagePlanKey").properties();
+        assertEquals(Map.of("Ref", "ReadOnlyApiKey"), planKey.get("KeyId"));
+        assertEquals("API_KEY", planKey.get("KeyType"));
+        // SAM's name for the usage plan it makes for CreateUsagePlan: PER_API.
+        assertEquals(Map.of("Ref", "ConveyorApiUsagePlan"), planKey.get("UsagePlanId"));
+        assertEquals("AWS::ApiGateway::ApiKey", template.resources().get("ReadOnlyApiKey").type());
+        Stack stack = Stack.of(template, "conveyor", PARAMETERS);
+        stack.queues().forEach(q -> stack.queueCreated(q.logicalId(), "https://sqs/" + q.name()));
+        assertEquals(List.of("ReadOnlyApiKey"), stack.apiKeys());
+        for (Stack.FunctionSpec function : stack.functions()) {
+            assertEquals(Stack.apiKeyId("ReadOnlyApiKey"), function.environment().get("CONVEYOR_READ_ONLY_API_KEY_IDS"),
+                    function.logicalId());
+        }
     }
 
     @Test
@@ -85,13 +123,14 @@ class TemplateStructureTest {
     void aRouteTheApiDoesNotHaveIsFound() throws IOException {
         assertRejected(broken("            Path: /jobs/{id}/events\n            Method: get\n",
                         "            Path: /jobs/{id}/event\n            Method: get\n"),
-                "route /jobs/{id}/event: the template routes [GET], the API (Routes.METHODS) has []");
+                "route /jobs/{id}/event: the template routes [GET], the API (Routes.METHODS and "
+                        + "DashboardHandler.ROUTES) has []");
     }
 
     @Test
     void aVariableTheFunctionsNeedIsFoundMissingInEachThatReadsIt() throws IOException {
         Path copy = broken("        CONVEYOR_QUEUE_URL: !Ref JobsQueue\n", "");
-        for (String function : FUNCTIONS.stream()
+        for (String function : STORE_FUNCTIONS.stream()
                 .filter(f -> !f.equals("DeadLetterFunction") && !f.equals("MigrateSchemaFunction")).toList()) {
             assertRejected(copy, function + ": CONVEYOR_QUEUE_URL is not set by the template (required by "
                     + "dev.conveyor.config.Wiring.queue)");
