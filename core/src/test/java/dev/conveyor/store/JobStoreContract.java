@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobState;
@@ -83,7 +84,7 @@ public abstract class JobStoreContract {
         assertNull(job.startedAt());
         assertNull(job.result());
         assertEquals(Optional.of(job), store.find(job.id()));
-        assertEquals(List.of(new JobEvent("created", 0, T0, null, T0)), store.events(job.id()));
+        assertEquals(List.of(new JobEvent("created", 0, T0, null, T0, null)), store.events(job.id()));
     }
 
     @Test
@@ -120,7 +121,7 @@ public abstract class JobStoreContract {
         assertTrue(original.created());
         assertFalse(replay.created());
         assertEquals(original.job().id(), replay.job().id());
-        assertEquals(1, store.list(new JobQuery(Optional.empty(), Optional.empty(), 10, Optional.empty())).size());
+        assertEquals(1, store.list(JobQuery.first(JobFilter.ANY, 10)).size());
     }
 
     @Test
@@ -339,7 +340,7 @@ public abstract class JobStoreContract {
         List<JobId> seen = new ArrayList<>();
         Optional<JobQuery.Position> after = Optional.empty();
         while (true) {
-            List<Job> page = store.list(new JobQuery(Optional.empty(), Optional.of("echo"), 3, after));
+            List<Job> page = store.list(JobQuery.first(JobFilter.ofType("echo"), 3).after(after));
             page.forEach(j -> seen.add(j.id()));
             if (page.size() < 3) {
                 break;
@@ -356,7 +357,7 @@ public abstract class JobStoreContract {
         Job pending = insert(anEchoJob("a").build(), T0);
         Job runningJob = running(anEchoJob("b").build());
 
-        List<Job> page = store.list(new JobQuery(Optional.of(JobState.RUNNING), Optional.empty(), 10, Optional.empty()));
+        List<Job> page = store.list(JobQuery.first(JobFilter.inState(JobState.RUNNING), 10));
         assertEquals(List.of(runningJob.id()), page.stream().map(Job::id).toList());
         assertNotEquals(pending.id(), page.get(0).id());
     }
