@@ -148,7 +148,7 @@ public abstract class SqlJobStore implements JobStore {
      * it is set before any of them, and the triggers fire after the statement.
      */
     private static final String BULK_DETAIL = "(SELECT set_config('conveyor.event_detail', '{\"bulk\": true}', true))"
-            + " AS bulk_detail";
+            + " AS bulk_detail\n";
 
     private static final String REQUEUE_MATCHING = """
             UPDATE jobs
