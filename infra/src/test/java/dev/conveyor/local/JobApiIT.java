@@ -350,8 +350,10 @@ class JobApiIT extends LocalRuntimeTest {
         return ids;
     }
 
+    /** A job due in ten minutes, of the test handler {@code stall}, which takes any payload (and stalls 10 ms). */
     private static String later(String payload) {
-        return submit("{\"type\": \"echo\", \"payload\": " + payload + ", \"delay_seconds\": 600}");
+        return submit("{\"type\": \"stall\", \"payload\": " + payload.replaceFirst("^\\{", "{\"seconds\": 0.01, ")
+                + ", \"delay_seconds\": 600}");
     }
 
     @Test
@@ -370,7 +372,7 @@ class JobApiIT extends LocalRuntimeTest {
         assertEquals(List.of(number), listed("payload=" + encoded("{\"order\": {\"region\": \"eu\"}, \"run\": " + run + "}")));
         assertEquals(List.of(), listed("payload=" + encoded("{\"order\": {\"region\": \"us\"}, \"run\": " + run + "}")));
         assertEquals(List.of(), listed("state=RUNNING&payload=" + encoded("{\"run\": " + run + "}")));
-        assertEquals(List.of(text, number), listed("type=echo&created_before=" + between + "&payload="
+        assertEquals(List.of(text, number), listed("type=stall&created_before=" + between + "&payload="
                 + encoded("{\"run\": " + run + "}")));
 
         List<String> seen = new ArrayList<>();
@@ -466,7 +468,7 @@ class JobApiIT extends LocalRuntimeTest {
     void bulkCancelThenRetryActsOnWhatTheDryRunCountedLeavesRunningJobsAloneAndTheRetriedJobsRun() {
         String run = "\"" + System.nanoTime() + "\"";
         String filter = "{\"payload\": {\"run\": " + run + "}}";
-        String running = submit("{\"type\": \"sleep\", \"payload\": {\"run\": " + run + ", \"seconds\": 2}}");
+        String running = submit("{\"type\": \"stall\", \"payload\": {\"run\": " + run + ", \"seconds\": 2}}");
         EndToEndIT.awaitState(http, running, "RUNNING", Duration.ofSeconds(10), new ArrayList<>());
         List<String> waiting = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
