@@ -13,6 +13,8 @@ import java.util.Map;
  * @param headers by lower-case name
  * @param body the body as text, or null
  * @param apiKey the API key the gateway accepted, or null; used only to scope idempotency keys
+ * @param apiKeyId the id of that key ({@code requestContext.identity.apiKeyId}), or null; what {@link Access} knows
+ *     keys by
  */
 public record ApiRequest(
         String method,
@@ -24,7 +26,8 @@ public record ApiRequest(
         Map<String, String> headers,
         String body,
         String requestId,
-        String apiKey) {
+        String apiKey,
+        String apiKeyId) {
 
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));

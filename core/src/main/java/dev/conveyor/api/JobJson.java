@@ -44,6 +44,9 @@ public final class JobJson {
         if (event.nextAttemptAt() != null) {
             node.put("next_attempt_at", time(event.nextAttemptAt()));
         }
+        if (event.detail() != null) {
+            node.set("detail", event.detail());
+        }
         return node;
     }
 

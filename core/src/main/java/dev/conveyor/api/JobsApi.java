@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.aws.CallDeadline;
 import dev.conveyor.dispatch.Dispatcher;
 import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.FieldError;
@@ -12,12 +13,15 @@ import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
+import dev.conveyor.job.WaitingJob;
 import dev.conveyor.json.Json;
 import dev.conveyor.log.Log;
 import dev.conveyor.store.JobStore;
 import dev.conveyor.trace.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,12 +41,26 @@ public final class JobsApi {
     private final Dispatcher dispatcher;
     private final JobRequests requests;
     private final Clock clock;
+    private final BulkLimits bulkLimits;
 
     public JobsApi(JobStore store, Dispatcher dispatcher, JobRequests requests, Clock clock) {
+        this(store, dispatcher, requests, clock, BulkLimits.DEFAULT);
+    }
+
+    public JobsApi(JobStore store, Dispatcher dispatcher, JobRequests requests, Clock clock, BulkLimits bulkLimits) {
         this.store = store;
         this.dispatcher = dispatcher;
         this.requests = requests;
         this.clock = clock;
+        this.bulkLimits = bulkLimits;
+    }
+
+    /**
+     * How much one {@code POST /jobs/bulk} changes: at most {@code perStatement} jobs in one statement (one short
+     * transaction, its row locks held briefly) and {@code perCall} in one request; a client calls again for more.
+     */
+    public record BulkLimits(int perStatement, int perCall) {
+        public static final BulkLimits DEFAULT = new BulkLimits(500, 10_000);
     }
 
     /** {@code POST /jobs}: store the job, queue it, answer 202 with where to find it. */
@@ -106,6 +124,55 @@ public final class JobsApi {
         return ApiResponse.json(202, answer);
     }
 
+    /** {@code POST /jobs/validate}: what {@code POST /jobs} would answer to the body, storing and sending nothing. */
+    public ApiResponse validate(ApiRequest request) {
+        requests.parse(body(request), "");
+        return ApiResponse.json(200, Json.object().put("valid", true));
+    }
+
+    /**
+     * {@code POST /jobs/bulk}: retries or cancels the jobs a filter takes, in statements of at most
+     * {@link BulkLimits#perStatement} jobs, until none is left, {@link BulkLimits#perCall} are done, or the next
+     * statement might not end before the request's deadline. With {@code dry_run}, only counts them.
+     */
+    public ApiResponse bulk(ApiRequest request) {
+        BulkRequest bulk = BulkRequest.parse(body(request));
+        ObjectNode answer = Json.object().put("action", bulk.action().json()).put("dry_run", bulk.dryRun());
+        if (bulk.dryRun()) {
+            return ApiResponse.json(200, answer.put("matched", store.count(bulk.filter())));
+        }
+        int done = 0;
+        Duration slowest = Duration.ZERO;
+        while (done < bulkLimits.perCall() && timeFor(slowest)) {
+            int limit = Math.min(bulkLimits.perStatement(), bulkLimits.perCall() - done);
+            long started = System.nanoTime();
+            int changed;
+            if (bulk.action() == BulkRequest.Action.RETRY) {
+                List<WaitingJob> requeued = store.requeueMatching(bulk.filter(), limit, clock.instant());
+                dispatchWaiting(requeued);
+                changed = requeued.size();
+            } else {
+                changed = store.cancelMatching(bulk.filter(), limit, clock.instant());
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            slowest = took.compareTo(slowest) > 0 ? took : slowest;
+            done += changed;
+            if (changed < limit) {
+                break;
+            }
+        }
+        return ApiResponse.json(200, answer.put("done", done).put("remaining", store.count(bulk.filter())));
+    }
+
+    /**
+     * Whether another statement and the final count, each taking as long as the slowest statement so far, end
+     * before the request's deadline (see {@link CallDeadline}).
+     */
+    private static boolean timeFor(Duration slowest) {
+        Instant deadline = CallDeadline.current();
+        return deadline == null || Instant.now().plus(slowest.multipliedBy(2)).isBefore(deadline);
+    }
+
     /** {@code GET /jobs/{id}}. */
     public ApiResponse get(ApiRequest request) {
         JobId id = jobId(request);
@@ -113,10 +180,10 @@ public final class JobsApi {
         return ApiResponse.json(200, JobJson.job(job));
     }
 
-    /** {@code GET /jobs}: newest first, filtered by {@code state} and {@code type}, a page at a time. */
+    /** {@code GET /jobs}: newest first, filtered by state, type, payload and creation time, a page at a time. */
     public ApiResponse list(ApiRequest request) {
         JobQuery query = JobListing.query(request);
-        List<Job> page = store.list(new JobQuery(query.state(), query.type(), query.limit() + 1, query.after()));
+        List<Job> page = store.list(query.withLimit(query.limit() + 1));
         boolean more = page.size() > query.limit();
         List<Job> jobs = more ? page.subList(0, query.limit()) : page;
         ObjectNode body = Json.object();
@@ -171,7 +238,11 @@ public final class JobsApi {
      * job stalled. Either way the job runs: the client's 202 stands.
      */
     private void dispatch(List<Job> jobs) {
-        Set<JobId> failed = dispatcher.send(jobs);
+        dispatchWaiting(jobs.stream().map(WaitingJob::of).toList());
+    }
+
+    private void dispatchWaiting(List<WaitingJob> jobs) {
+        Set<JobId> failed = dispatcher.sendWaiting(jobs);
         if (!failed.isEmpty()) {
             try {
                 store.markDispatched(failed, null);

@@ -1,15 +1,23 @@
 package dev.conveyor.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.job.FieldError;
 import dev.conveyor.job.JobState;
 import dev.conveyor.json.Json;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobQueue.QueueDepth;
 import dev.conveyor.store.JobStore;
+import dev.conveyor.store.JobStore.MinuteCount;
 import dev.conveyor.store.JobStore.RunStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,6 +30,8 @@ import java.util.Map;
 public final class MetricsApi {
     /** The window of the throughput and run-time figures. */
     static final Duration WINDOW = Duration.ofMinutes(1);
+    /** The windows of {@code GET /metrics/history}, in minutes, by name. */
+    static final Map<String, Integer> HISTORY_WINDOWS = Map.of("1h", 60, "24h", 1440);
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final JobStore store;
@@ -44,6 +54,46 @@ public final class MetricsApi {
                     prometheus(states, depth, finished));
         }
         return ApiResponse.json(200, json(now, states, depth, finished)).withHeader("Cache-Control", "no-store");
+    }
+
+    /**
+     * {@code GET /metrics/history?window=1h|24h}: the jobs that finished in each minute of the window, by the state
+     * they are in now, oldest minute first and zero-filled; the last minute is the current one, still filling. A
+     * job counts in the minute of its {@code finished_at}: when it succeeded, failed for good, was dead-lettered or
+     * was cancelled. A job retried since has no {@code finished_at} and counts nowhere until it finishes again.
+     */
+    public ApiResponse history(ApiRequest request) {
+        List<String> windows = request.queryValues("window");
+        List<FieldError> errors = new ArrayList<>();
+        request.query().keySet().stream().filter(name -> !name.equals("window")).forEach(name -> errors.add(
+                new FieldError(JobRequests.printable(name), "is not a parameter of GET /metrics/history; use window")));
+        String window = windows.isEmpty() ? "1h" : windows.get(0);
+        if (windows.size() > 1 || !HISTORY_WINDOWS.containsKey(window)) {
+            errors.add(new FieldError("window", "must be 1h or 24h, given at most once"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        int minutes = HISTORY_WINDOWS.get(window);
+        Instant to = clock.instant().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+        Instant from = to.minus(minutes, ChronoUnit.MINUTES);
+        Map<Instant, Map<JobState, Long>> counts = new HashMap<>();
+        for (MinuteCount count : store.finishedByMinute(from, to)) {
+            counts.computeIfAbsent(count.minute(), m -> new EnumMap<>(JobState.class)).put(count.state(), count.count());
+        }
+        ObjectNode body = Json.object().put("window", window).put("bucket_seconds", 60)
+                .put("from", JobJson.time(from)).put("to", JobJson.time(to));
+        ArrayNode buckets = body.putArray("buckets");
+        for (int i = 0; i < minutes; i++) {
+            Instant minute = from.plus(i, ChronoUnit.MINUTES);
+            Map<JobState, Long> at = counts.getOrDefault(minute, Map.of());
+            buckets.addObject().put("at", JobJson.time(minute))
+                    .put("succeeded", at.getOrDefault(JobState.SUCCESS, 0L))
+                    .put("failed", at.getOrDefault(JobState.FAILED, 0L))
+                    .put("dead_lettered", at.getOrDefault(JobState.DEAD_LETTERED, 0L))
+                    .put("cancelled", at.getOrDefault(JobState.CANCELLED, 0L));
+        }
+        return ApiResponse.json(200, body).withHeader("Cache-Control", "no-store");
     }
 
     /** Run times to the microsecond, as the store keeps its timestamps: no floating-point noise in the answer. */

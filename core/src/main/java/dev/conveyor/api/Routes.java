@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every route of the API, as template.yaml declares them and openapi.yaml describes them; and the answers for a
@@ -14,6 +15,12 @@ import java.util.Map;
 public final class Routes {
     /** The methods of each resource. */
     public static final Map<String, List<String>> METHODS = methods();
+    /**
+     * The routes that change something, as {@code "<METHOD> <resource>"}: a read-only key may not use them
+     * ({@link Access}). {@code POST /jobs/validate} changes nothing.
+     */
+    public static final Set<String> CHANGING = Set.of("POST /jobs", "POST /jobs/batch", "POST /jobs/bulk",
+            "POST /jobs/{id}/retry", "POST /jobs/{id}/cancel");
 
     private Routes() {
     }
@@ -22,12 +29,16 @@ public final class Routes {
         Map<String, List<String>> methods = new LinkedHashMap<>();
         methods.put("/jobs", List.of("GET", "POST"));
         methods.put("/jobs/batch", List.of("POST"));
+        methods.put("/jobs/bulk", List.of("POST"));
+        methods.put("/jobs/validate", List.of("POST"));
         methods.put("/jobs/{id}", List.of("GET"));
         methods.put("/jobs/{id}/events", List.of("GET"));
         methods.put("/jobs/{id}/retry", List.of("POST"));
         methods.put("/jobs/{id}/cancel", List.of("POST"));
         methods.put("/health", List.of("GET"));
         methods.put("/metrics", List.of("GET"));
+        methods.put("/metrics/history", List.of("GET"));
+        methods.put("/access", List.of("GET"));
         return Collections.unmodifiableMap(methods);
     }
 

@@ -1,5 +1,6 @@
 package dev.conveyor.config;
 
+import dev.conveyor.api.Access;
 import dev.conveyor.api.JobRequests;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.aws.AwsClients;
@@ -81,6 +82,11 @@ public final class Wiring {
                 config.number("CONVEYOR_CONSUMER_TIMEOUT_SECONDS", DEFAULT_CONSUMER_TIMEOUT_SECONDS)
                         - CONSUMER_MARGIN_SECONDS, store.maxJsonBytes());
         return new JobsApi(store, new Dispatcher(queue, clock), requests, clock);
+    }
+
+    /** Which API keys are read-only: the ids in {@code CONVEYOR_READ_ONLY_API_KEY_IDS}, comma-separated. */
+    public static Access access(Config config) {
+        return Access.readOnlyKeyIds(config.get("CONVEYOR_READ_ONLY_API_KEY_IDS"));
     }
 
     /** The batch processor behind the process-job function. */

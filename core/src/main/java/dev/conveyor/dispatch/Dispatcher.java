@@ -4,6 +4,7 @@ import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.NewJob;
+import dev.conveyor.job.WaitingJob;
 import dev.conveyor.log.Log;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.QueueException;
@@ -37,10 +38,15 @@ public final class Dispatcher {
      * @return the jobs whose message could not be sent
      */
     public Set<JobId> send(List<Job> jobs) {
+        return sendWaiting(jobs.stream().map(WaitingJob::of).toList());
+    }
+
+    /** {@link #send}, for jobs known by what their messages need. */
+    public Set<JobId> sendWaiting(List<WaitingJob> jobs) {
         Instant now = clock.instant();
         List<JobQueue.Dispatch> dispatches = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            Instant due = job.nextAttemptAt() == null ? now : job.nextAttemptAt();
+        for (WaitingJob job : jobs) {
+            Instant due = job.due() == null ? now : job.due();
             Duration delay = Duration.between(now, due);
             if (delay.compareTo(QUEUE_DELAY_LIMIT) <= 0) {
                 dispatches.add(new JobQueue.Dispatch(job.id(), delay.isNegative() ? Duration.ZERO : delay, job.trace()));

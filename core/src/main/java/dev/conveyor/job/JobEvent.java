@@ -1,5 +1,6 @@
 package dev.conveyor.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
@@ -8,6 +9,7 @@ import java.time.Instant;
  * @param event created, started, succeeded, failed, retry_scheduled, dead_lettered, cancelled or requeued
  * @param error for failed and dead_lettered: what went wrong
  * @param nextAttemptAt for created, retry_scheduled and requeued: when the job is due
+ * @param detail what the event's cause adds, such as {@code {"bulk": true}} for POST /jobs/bulk; null when nothing
  */
-public record JobEvent(String event, int attempt, Instant at, String error, Instant nextAttemptAt) {
+public record JobEvent(String event, int attempt, Instant at, String error, Instant nextAttemptAt, JsonNode detail) {
 }

@@ -3,11 +3,13 @@ package dev.conveyor.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobState;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
+import dev.conveyor.job.WaitingJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -80,6 +82,26 @@ public interface JobStore extends AutoCloseable {
     /** Jobs newest first. */
     List<Job> list(JobQuery query);
 
+    /** How many jobs the filter takes now. */
+    long count(JobFilter filter);
+
+    /**
+     * {@link #requeue}s up to {@code limit} of the jobs the filter takes, in one statement, each through the same
+     * conditional transition (jobs that are not {@code FAILED}, {@code DEAD_LETTERED} or {@code CANCELLED} are
+     * left alone whatever the filter says); their events carry {@code {"bulk": true}}.
+     *
+     * @return the requeued jobs, for their messages
+     */
+    List<WaitingJob> requeueMatching(JobFilter filter, int limit, Instant now);
+
+    /**
+     * {@link #cancel}s up to {@code limit} of the jobs the filter takes, in one statement; only {@code PENDING} and
+     * {@code RETRYING} ones, whatever the filter says. Their events carry {@code {"bulk": true}}.
+     *
+     * @return how many jobs were cancelled
+     */
+    int cancelMatching(JobFilter filter, int limit, Instant now);
+
     /**
      * The largest payload, and the largest result, this store keeps for one job, as serialized JSON in bytes.
      * Unbounded but for the API's body limit, except where the store's protocol bounds a row (the RDS Data API).
@@ -121,6 +143,13 @@ public interface JobStore extends AutoCloseable {
      */
     RunStats finishedSince(Instant since);
 
+    /**
+     * The jobs that finished ({@code finished_at}) in {@code [from, to)} and are now {@code SUCCESS},
+     * {@code FAILED}, {@code DEAD_LETTERED} or {@code CANCELLED}, counted by UTC minute and state; minutes and
+     * states without a job left out.
+     */
+    List<MinuteCount> finishedByMinute(Instant from, Instant to);
+
     /** Answers when the database does; throws {@link StoreException} when it does not. */
     void ping();
 
@@ -150,6 +179,10 @@ public interface JobStore extends AutoCloseable {
         public JobState state() {
             return result != null ? JobState.SUCCESS : retryAt != null ? JobState.RETRYING : JobState.FAILED;
         }
+    }
+
+    /** How many jobs finished in one minute and are now in one state. */
+    record MinuteCount(Instant minute, JobState state, long count) {
     }
 
     /** Jobs finished in a window and how long their last attempts ran. */

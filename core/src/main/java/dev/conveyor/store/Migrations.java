@@ -15,7 +15,8 @@ import java.util.Set;
  */
 public final class Migrations {
     /** Every migration, oldest first. A test checks that this list and the folder agree. */
-    public static final List<String> FILES = List.of("V1__jobs.sql", "V2__jobs_autovacuum.sql", "V3__jobs_trace.sql");
+    public static final List<String> FILES = List.of("V1__jobs.sql", "V2__jobs_autovacuum.sql", "V3__jobs_trace.sql",
+            "V4__jobs_dashboard.sql");
 
     /** Holds the migration lock across concurrent starters. */
     static final long LOCK_KEY = 0x436f6e7665796f72L; // "Conveyor"

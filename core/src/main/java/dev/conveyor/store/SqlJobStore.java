@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.job.IdempotencyKey;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobState;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
+import dev.conveyor.job.WaitingJob;
 import dev.conveyor.json.Json;
 import dev.conveyor.store.sql.Row;
 import dev.conveyor.store.sql.SqlParams;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -110,7 +113,7 @@ public abstract class SqlJobStore implements JobStore {
             WHERE id = :id AND state IN ('FAILED', 'DEAD_LETTERED', 'CANCELLED')""";
 
     private static final String EVENTS = """
-            SELECT event, attempt, at, error, next_attempt_at FROM job_events WHERE job_id = :id ORDER BY id""";
+            SELECT event, attempt, at, error, next_attempt_at, detail FROM job_events WHERE job_id = :id ORDER BY id""";
 
     private static final String OWED_DISPATCH = "SELECT " + JOB_COLUMNS + """
              FROM jobs
@@ -138,6 +141,42 @@ public abstract class SqlJobStore implements JobStore {
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)::float8)
                        FILTER (WHERE started_at IS NOT NULL) AS p95
             FROM jobs WHERE finished_at >= :since AND state IN ('SUCCESS', 'FAILED')""";
+
+    /**
+     * Makes the events of the statement's transitions carry {@code {"bulk": true}}: the trigger reads the setting,
+     * which lasts until the statement's own transaction ends. The row it yields is joined to the jobs updated, so
+     * it is set before any of them, and the triggers fire after the statement.
+     */
+    private static final String BULK_DETAIL = "(SELECT set_config('conveyor.event_detail', '{\"bulk\": true}', true))"
+            + " AS bulk_detail\n";
+
+    private static final String REQUEUE_MATCHING = """
+            UPDATE jobs
+            SET state = 'PENDING', attempt = 0, result = NULL, last_error = NULL, started_at = NULL,
+                finished_at = NULL, lease_expires_at = NULL, next_attempt_at = :now, dispatched_at = :now,
+                updated_at = :now
+            FROM\s""" + BULK_DETAIL + """
+            WHERE jobs.state IN ('FAILED', 'DEAD_LETTERED', 'CANCELLED')
+              AND jobs.id IN (SELECT id FROM jobs WHERE %s LIMIT :limit FOR UPDATE SKIP LOCKED)
+            RETURNING jobs.id, jobs.next_attempt_at, jobs.trace_parent""";
+
+    private static final String CANCEL_MATCHING = """
+            UPDATE jobs
+            SET state = 'CANCELLED', finished_at = :now, updated_at = :now, next_attempt_at = NULL
+            FROM\s""" + BULK_DETAIL + """
+            WHERE jobs.state IN ('PENDING', 'RETRYING')
+              AND jobs.id IN (SELECT id FROM jobs WHERE %s LIMIT :limit FOR UPDATE SKIP LOCKED)""";
+
+    private static final Set<JobState> REQUEUABLE = EnumSet.of(JobState.FAILED, JobState.DEAD_LETTERED,
+            JobState.CANCELLED);
+    private static final Set<JobState> CANCELLABLE = EnumSet.of(JobState.PENDING, JobState.RETRYING);
+
+    private static final String FINISHED_BY_MINUTE = """
+            SELECT date_trunc('minute', finished_at) AS minute, state, count(*) AS n
+            FROM jobs
+            WHERE finished_at >= :from AND finished_at < :to
+              AND state IN ('SUCCESS', 'FAILED', 'DEAD_LETTERED', 'CANCELLED')
+            GROUP BY 1, 2""";
 
     /** Runs a statement that returns rows. */
     protected abstract List<Row> query(String sql, SqlParams params);
@@ -316,16 +355,9 @@ public abstract class SqlJobStore implements JobStore {
 
     @Override
     public List<Job> list(JobQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(JOB_COLUMNS).append(" FROM jobs WHERE true");
         SqlParams params = SqlParams.of().integer("limit", query.limit());
-        query.state().ifPresent(state -> {
-            sql.append(" AND state = :state");
-            params.text("state", state.name());
-        });
-        query.type().ifPresent(type -> {
-            sql.append(" AND type = :type");
-            params.text("type", type);
-        });
+        StringBuilder sql = new StringBuilder("SELECT ").append(JOB_COLUMNS).append(" FROM jobs WHERE ")
+                .append(where(query.filter(), params));
         query.after().ifPresent(after -> {
             sql.append(" AND (created_at, id) < (:after_created_at, :after_id)");
             params.timestamp("after_created_at", after.createdAt()).uuid("after_id", after.id().value());
@@ -335,10 +367,86 @@ public abstract class SqlJobStore implements JobStore {
     }
 
     @Override
+    public long count(JobFilter filter) {
+        SqlParams params = SqlParams.of();
+        return query("SELECT count(*) AS n FROM jobs WHERE " + where(filter, params), params).get(0).bigint("n");
+    }
+
+    @Override
+    public List<WaitingJob> requeueMatching(JobFilter filter, int limit, Instant now) {
+        Optional<JobFilter> requeuable = narrowed(filter, REQUEUABLE);
+        if (requeuable.isEmpty()) {
+            return List.of();
+        }
+        SqlParams params = SqlParams.of().integer("limit", limit).timestamp("now", now);
+        return query(REQUEUE_MATCHING.formatted(where(requeuable.get(), params)), params).stream()
+                .map(row -> new WaitingJob(new JobId(row.uuid("id")), row.timestamp("next_attempt_at"),
+                        TraceContext.fromTraceparent(row.text("trace_parent"))))
+                .toList();
+    }
+
+    @Override
+    public int cancelMatching(JobFilter filter, int limit, Instant now) {
+        Optional<JobFilter> cancellable = narrowed(filter, CANCELLABLE);
+        if (cancellable.isEmpty()) {
+            return 0;
+        }
+        SqlParams params = SqlParams.of().integer("limit", limit).timestamp("now", now);
+        return update(CANCEL_MATCHING.formatted(where(cancellable.get(), params)), params);
+    }
+
+    /**
+     * The filter restricted to the states an action takes, so that its {@code LIMIT} counts only jobs the action
+     * changes; empty when it takes none of them.
+     */
+    private static Optional<JobFilter> narrowed(JobFilter filter, Set<JobState> actionable) {
+        Set<JobState> states = EnumSet.copyOf(actionable);
+        if (!filter.states().isEmpty()) {
+            states.retainAll(filter.states());
+        }
+        return states.isEmpty() ? Optional.empty() : Optional.of(filter.withStates(states));
+    }
+
+    /**
+     * The filter as a condition on {@code jobs}, its values added to {@code params}. The payload is compared with
+     * {@code @>}, which the GIN index {@code jobs_payload} serves.
+     */
+    private static String where(JobFilter filter, SqlParams params) {
+        StringJoiner where = new StringJoiner(" AND ");
+        where.add("true");
+        if (filter.states().size() == 1) {
+            where.add("state = :state");
+            params.text("state", filter.states().iterator().next().name());
+        } else if (!filter.states().isEmpty()) {
+            where.add("state = ANY(CAST(:states AS text[]))");
+            StringJoiner states = new StringJoiner(",", "{", "}");
+            filter.states().stream().map(JobState::name).sorted().forEach(states::add);
+            params.text("states", states.toString());
+        }
+        filter.type().ifPresent(type -> {
+            where.add("type = :type");
+            params.text("type", type);
+        });
+        filter.payload().ifPresent(payload -> {
+            where.add("payload @> CAST(:payload AS jsonb)");
+            params.json("payload", payload);
+        });
+        filter.createdAfter().ifPresent(after -> {
+            where.add("created_at >= :created_after");
+            params.timestamp("created_after", after);
+        });
+        filter.createdBefore().ifPresent(before -> {
+            where.add("created_at < :created_before");
+            params.timestamp("created_before", before);
+        });
+        return where.toString();
+    }
+
+    @Override
     public List<JobEvent> events(JobId id) {
         return query(EVENTS, SqlParams.of().uuid("id", id.value())).stream()
                 .map(row -> new JobEvent(row.text("event"), row.integer("attempt"), row.timestamp("at"),
-                        row.text("error"), row.timestamp("next_attempt_at")))
+                        row.text("error"), row.timestamp("next_attempt_at"), row.json("detail")))
                 .toList();
     }
 
@@ -380,6 +488,15 @@ public abstract class SqlJobStore implements JobStore {
     public RunStats finishedSince(Instant since) {
         Row row = query(FINISHED_SINCE, SqlParams.of().timestamp("since", since)).get(0);
         return new RunStats(row.bigint("finished"), row.float8("p50"), row.float8("p95"));
+    }
+
+    @Override
+    public List<MinuteCount> finishedByMinute(Instant from, Instant to) {
+        SqlParams params = SqlParams.of().timestamp("from", from).timestamp("to", to);
+        return query(FINISHED_BY_MINUTE, params).stream()
+                .map(row -> new MinuteCount(row.timestamp("minute"), JobState.parse(row.text("state")),
+                        row.bigint("n")))
+                .toList();
     }
 
     @Override

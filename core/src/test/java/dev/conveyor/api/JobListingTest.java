@@ -39,7 +39,7 @@ class JobListingTest {
 
     private static ApiRequest list(String name, String value) {
         return new ApiRequest("GET", "/jobs", "/jobs", "", Map.of(), Map.of(name, List.of(value)), Map.of(), null,
-                "request-1", null);
+                "request-1", null, null);
     }
 
     /** PostgreSQL refuses the NUL character in a text parameter: GET /jobs?type=%00 was a 500. */
@@ -54,6 +54,6 @@ class JobListingTest {
     @Test
     void anyOtherTypeIsAFilter() {
         assertEquals("'; DROP TABLE jobs; --",
-                JobListing.query(list("type", "'; DROP TABLE jobs; --")).type().orElseThrow());
+                JobListing.query(list("type", "'; DROP TABLE jobs; --")).filter().type().orElseThrow());
     }
 }

@@ -11,12 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobState;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
 import dev.conveyor.json.Json;
+import dev.conveyor.testing.NewJobs;
 import dev.conveyor.store.JobStore.Finish;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +85,7 @@ public abstract class JobStoreContract {
         assertNull(job.startedAt());
         assertNull(job.result());
         assertEquals(Optional.of(job), store.find(job.id()));
-        assertEquals(List.of(new JobEvent("created", 0, T0, null, T0)), store.events(job.id()));
+        assertEquals(List.of(new JobEvent("created", 0, T0, null, T0, null)), store.events(job.id()));
     }
 
     @Test
@@ -120,7 +122,7 @@ public abstract class JobStoreContract {
         assertTrue(original.created());
         assertFalse(replay.created());
         assertEquals(original.job().id(), replay.job().id());
-        assertEquals(1, store.list(new JobQuery(Optional.empty(), Optional.empty(), 10, Optional.empty())).size());
+        assertEquals(1, store.list(JobQuery.first(JobFilter.ANY, 10)).size());
     }
 
     @Test
@@ -339,7 +341,7 @@ public abstract class JobStoreContract {
         List<JobId> seen = new ArrayList<>();
         Optional<JobQuery.Position> after = Optional.empty();
         while (true) {
-            List<Job> page = store.list(new JobQuery(Optional.empty(), Optional.of("echo"), 3, after));
+            List<Job> page = store.list(JobQuery.first(JobFilter.ofType("echo"), 3).after(after));
             page.forEach(j -> seen.add(j.id()));
             if (page.size() < 3) {
                 break;
@@ -356,7 +358,7 @@ public abstract class JobStoreContract {
         Job pending = insert(anEchoJob("a").build(), T0);
         Job runningJob = running(anEchoJob("b").build());
 
-        List<Job> page = store.list(new JobQuery(Optional.of(JobState.RUNNING), Optional.empty(), 10, Optional.empty()));
+        List<Job> page = store.list(JobQuery.first(JobFilter.inState(JobState.RUNNING), 10));
         assertEquals(List.of(runningJob.id()), page.stream().map(Job::id).toList());
         assertNotEquals(pending.id(), page.get(0).id());
     }
@@ -454,5 +456,144 @@ public abstract class JobStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private Job withPayload(String payloadJson, Instant now) {
+        return insert(NewJobs.aJob("echo", Json.parse(payloadJson)).build(), now);
+    }
+
+    private List<JobId> ids(JobFilter filter) {
+        return store.list(JobQuery.first(filter, 100)).stream().map(Job::id).toList();
+    }
+
+    @Test
+    void listFiltersByPayloadContainment() {
+        Job number = withPayload("{\"customer_id\": 42, \"order\": {\"region\": \"eu\", \"lines\": 3}}", T0);
+        Job text = withPayload("{\"customer_id\": \"42\", \"tags\": [\"a\", \"b\"]}", T0.plusSeconds(1));
+        Job other = withPayload("{\"customer_id\": 7}", T0.plusSeconds(2));
+
+        assertEquals(List.of(number.id()), ids(JobFilter.ANY.withPayload(Json.parse("{\"customer_id\": 42}"))));
+        assertEquals(List.of(text.id()), ids(JobFilter.ANY.withPayload(Json.parse("{\"customer_id\": \"42\"}"))));
+        assertEquals(List.of(number.id()),
+                ids(JobFilter.ANY.withPayload(Json.parse("{\"order\": {\"region\": \"eu\"}}"))));
+        assertEquals(List.of(), ids(JobFilter.ANY.withPayload(Json.parse("{\"order\": {\"region\": \"us\"}}"))));
+        assertEquals(List.of(text.id()), ids(JobFilter.ANY.withPayload(Json.parse("{\"tags\": [\"b\"]}"))));
+        assertEquals(List.of(other.id(), text.id(), number.id()), ids(JobFilter.ANY.withPayload(Json.object())));
+        assertEquals(List.of(), ids(JobFilter.inState(JobState.RUNNING).withPayload(Json.parse("{\"customer_id\": 7}"))));
+    }
+
+    @Test
+    void listFiltersByCreationTimeAndPagesWithEveryFilter() {
+        List<JobId> inside = new ArrayList<>();
+        withPayload("{\"batch\": 1}", T0.minusMillis(1));
+        for (int i = 0; i < 7; i++) {
+            inside.add(withPayload("{\"batch\": 1, \"i\": " + i + "}", T0.plusSeconds(i)).id());
+        }
+        withPayload("{\"batch\": 1}", T0.plusSeconds(7)); // created_before is exclusive
+        withPayload("{\"batch\": 2}", T0.plusSeconds(3));
+        JobFilter filter = JobFilter.ofType("echo").withStates(java.util.Set.of(JobState.PENDING))
+                .withPayload(Json.parse("{\"batch\": 1}")).createdBetween(T0, T0.plusSeconds(7));
+
+        List<JobId> seen = new ArrayList<>();
+        Optional<JobQuery.Position> after = Optional.empty();
+        while (true) {
+            List<Job> page = store.list(JobQuery.first(filter, 3).after(after));
+            page.forEach(j -> seen.add(j.id()));
+            if (page.size() < 3) {
+                break;
+            }
+            after = Optional.of(JobQuery.Position.of(page.get(page.size() - 1)));
+        }
+        java.util.Collections.reverse(inside);
+        assertEquals(inside, seen);
+        assertEquals(7, store.count(filter));
+    }
+
+    @Test
+    void bulkCancelTakesOnlyWaitingJobsUpToItsLimitAndMarksTheirEvents() {
+        List<JobId> waiting = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            waiting.add(withPayload("{\"bulk\": \"c\"}", T0.plusSeconds(i)).id());
+        }
+        Job runningJob = running(NewJobs.aJob("echo", Json.parse("{\"bulk\": \"c\"}")).build());
+        withPayload("{\"bulk\": \"other\"}", T0);
+        JobFilter filter = JobFilter.ANY.withPayload(Json.parse("{\"bulk\": \"c\"}"));
+        JobFilter cancellable = filter.withStates(java.util.Set.of(JobState.PENDING, JobState.RETRYING));
+        assertEquals(5, store.count(cancellable));
+
+        assertEquals(3, store.cancelMatching(filter, 3, T0.plusSeconds(60)));
+        assertEquals(2, store.count(cancellable));
+        assertEquals(2, store.cancelMatching(filter, 3, T0.plusSeconds(61)));
+        assertEquals(0, store.cancelMatching(filter, 3, T0.plusSeconds(62)));
+
+        assertEquals(JobState.RUNNING, store.find(runningJob.id()).orElseThrow().state());
+        for (JobId id : waiting) {
+            assertEquals(JobState.CANCELLED, store.find(id).orElseThrow().state());
+            JobEvent cancelled = store.events(id).get(1);
+            assertEquals("cancelled", cancelled.event());
+            assertEquals(Json.parse("{\"bulk\": true}"), cancelled.detail());
+            assertNull(store.events(id).get(0).detail(), "only the bulk transition is marked");
+        }
+        assertEquals(5, store.count(filter.withStates(java.util.Set.of(JobState.CANCELLED))));
+    }
+
+    @Test
+    void bulkRequeueTakesOnlyEndedJobsAndAnswersWhatTheirMessagesNeed() {
+        Job cancelled = withPayload("{\"bulk\": \"r\"}", T0);
+        store.cancel(cancelled.id(), T0.plusSeconds(1));
+        Job failed = running(NewJobs.aJob("echo", Json.parse("{\"bulk\": \"r\"}")).withMaxRetries(0).build());
+        store.finish(List.of(Finish.failed(failed.id(), 1, "boom", null)), T0.plusSeconds(2));
+        Job pending = withPayload("{\"bulk\": \"r\"}", T0);
+        JobFilter filter = JobFilter.ANY.withPayload(Json.parse("{\"bulk\": \"r\"}"));
+
+        assertEquals(List.of(), store.requeueMatching(filter.withStates(java.util.Set.of(JobState.PENDING)), 10,
+                T0.plusSeconds(3)), "a filter on a state the action cannot take takes nothing");
+        Instant now = T0.plusSeconds(5);
+        List<dev.conveyor.job.WaitingJob> requeued = store.requeueMatching(filter, 10, now);
+        assertEquals(Set.of(cancelled.id(), failed.id()),
+                requeued.stream().map(dev.conveyor.job.WaitingJob::id).collect(java.util.stream.Collectors.toSet()));
+        requeued.forEach(job -> assertEquals(now, job.due()));
+        for (JobId id : List.of(cancelled.id(), failed.id())) {
+            Job job = store.find(id).orElseThrow();
+            assertEquals(JobState.PENDING, job.state());
+            assertEquals(0, job.attempt());
+            JobEvent last = store.events(id).get(store.events(id).size() - 1);
+            assertEquals("requeued", last.event());
+            assertEquals(Json.parse("{\"bulk\": true}"), last.detail());
+        }
+        assertEquals(JobState.PENDING, store.find(pending.id()).orElseThrow().state());
+        assertEquals(1, store.events(pending.id()).size());
+        // a single retry afterwards records no bulk detail: the setting does not outlive its statement
+        store.cancel(cancelled.id(), now.plusSeconds(1));
+        assertTrue(store.requeue(cancelled.id(), now.plusSeconds(2)));
+        List<JobEvent> events = store.events(cancelled.id());
+        assertNull(events.get(events.size() - 1).detail());
+        assertNull(events.get(events.size() - 2).detail());
+    }
+
+    @Test
+    void finishedByMinuteCountsEachEndedJobInTheMinuteItFinishedByItsStateNow() {
+        Instant minute = Instant.parse("2026-03-01T12:05:00Z");
+        Job succeeded = running(anEchoJob("s").build());
+        store.finish(List.of(Finish.succeeded(succeeded.id(), 1, Json.object())), minute.plusSeconds(59));
+        Job failed = running(anEchoJob("f").withMaxRetries(0).build());
+        store.finish(List.of(Finish.failed(failed.id(), 1, "boom", null)), minute.plusSeconds(60));
+        Job retrying = running(anEchoJob("r").withMaxRetries(3).build());
+        store.finish(List.of(Finish.failed(retrying.id(), 1, "again", minute.plusSeconds(600))), minute);
+        Job cancelled = insert(anEchoJob("c").build(), T0);
+        store.cancel(cancelled.id(), minute.plusSeconds(1));
+        Job dead = insert(anEchoJob("d").build(), T0);
+        store.deadLetter(dead.id(), "gave up", minute.plusSeconds(2));
+        Job late = running(anEchoJob("late").build());
+        store.finish(List.of(Finish.succeeded(late.id(), 1, Json.object())), minute.plusSeconds(120));
+
+        List<JobStore.MinuteCount> counts = new ArrayList<>(store.finishedByMinute(minute, minute.plusSeconds(120)));
+        counts.sort(java.util.Comparator.comparing(JobStore.MinuteCount::minute)
+                .thenComparing(JobStore.MinuteCount::state));
+        assertEquals(List.of(
+                new JobStore.MinuteCount(minute, JobState.SUCCESS, 1),
+                new JobStore.MinuteCount(minute, JobState.DEAD_LETTERED, 1),
+                new JobStore.MinuteCount(minute, JobState.CANCELLED, 1),
+                new JobStore.MinuteCount(minute.plusSeconds(60), JobState.FAILED, 1)), counts);
     }
 }

@@ -337,4 +337,212 @@ class JobApiIT extends LocalRuntimeTest {
             assertEquals(202, response.status(), response::toString);
         }
     }
+
+    private static String encoded(String json) {
+        return java.net.URLEncoder.encode(json, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static List<String> listed(String query) {
+        Http.Response response = http.get("/jobs?" + query);
+        assertEquals(200, response.status(), response::toString);
+        List<String> ids = new ArrayList<>();
+        response.json().get("jobs").forEach(job -> ids.add(job.get("id").asText()));
+        return ids;
+    }
+
+    /** A job due in ten minutes, of the test handler {@code stall}, which takes any payload (and stalls 10 ms). */
+    private static String later(String payload) {
+        return submit("{\"type\": \"stall\", \"payload\": " + payload.replaceFirst("^\\{", "{\"seconds\": 0.01, ")
+                + ", \"delay_seconds\": 600}");
+    }
+
+    @Test
+    void listingFiltersByPayloadContainmentAndCreationTimeAndPagesWithTheFilters() {
+        String run = "\"" + System.nanoTime() + "\"";
+        String number = later("{\"run\": " + run + ", \"customer_id\": 42, \"order\": {\"region\": \"eu\", \"lines\": 2}}");
+        String text = later("{\"run\": " + run + ", \"customer_id\": \"42\"}");
+        java.time.Instant between = java.time.Instant.now();
+        List<String> newer = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            newer.add(0, later("{\"run\": " + run + ", \"i\": " + i + "}"));
+        }
+
+        assertEquals(List.of(number), listed("payload=" + encoded("{\"run\": " + run + ", \"customer_id\": 42}")));
+        assertEquals(List.of(text), listed("payload=" + encoded("{\"run\": " + run + ", \"customer_id\": \"42\"}")));
+        assertEquals(List.of(number), listed("payload=" + encoded("{\"order\": {\"region\": \"eu\"}, \"run\": " + run + "}")));
+        assertEquals(List.of(), listed("payload=" + encoded("{\"order\": {\"region\": \"us\"}, \"run\": " + run + "}")));
+        assertEquals(List.of(), listed("state=RUNNING&payload=" + encoded("{\"run\": " + run + "}")));
+        assertEquals(List.of(text, number), listed("type=stall&created_before=" + between + "&payload="
+                + encoded("{\"run\": " + run + "}")));
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = http.get("/jobs?limit=2&state=PENDING&created_after=" + between + "&payload="
+                    + encoded("{\"run\": " + run + "}") + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            page.get("jobs").forEach(job -> seen.add(job.get("id").asText()));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        assertEquals(newer, seen);
+    }
+
+    @Test
+    void badFilterValuesAreA400NamingTheFieldAndChangeNothing() {
+        long jobs = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs");
+        long events = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM job_events");
+        for (String[] c : new String[][] {{"payload=" + encoded("[1]"), "payload"}, {"payload=42", "payload"},
+                {"payload=" + encoded("{\"a\":"), "payload"},
+                {"payload=" + encoded("{\"a\": \"" + "x".repeat(2048) + "\"}"), "payload"},
+                {"payload=" + encoded("{\"a\": \"\\u0000\"}"), "payload.a"},
+                {"created_after=yesterday", "created_after"}, {"created_before=2026-13-01T00:00:00Z", "created_before"},
+                {"created_after=2026-01-02T00:00:00Z&created_before=2026-01-01T00:00:00Z", "created_after"},
+                {"created_after=2026-01-01T00:00:00Z&created_before=2026-01-01T00:00:00Z", "created_after"}}) {
+            Http.Response response = http.get("/jobs?" + c[0]);
+            assertEquals(400, response.status(), c[0]);
+            assertEquals(c[1], response.json().at("/errors/0/field").asText(), c[0]);
+        }
+        for (String[] c : new String[][] {{"{\"action\": \"delete\"}", "action"},
+                {"{\"action\": \"retry\", \"filter\": {\"state\": \"PENDING\"}}", "filter.state"},
+                {"{\"action\": \"cancel\", \"filter\": {\"state\": \"FAILED\"}}", "filter.state"},
+                {"{\"action\": \"cancel\", \"filter\": {\"payload\": \"{}\"}}", "filter.payload"},
+                {"{\"action\": \"cancel\", \"filter\": {\"created_after\": \"soon\"}}", "filter.created_after"},
+                {"{\"action\": \"cancel\", \"filter\": {\"colour\": \"red\"}}", "filter.colour"},
+                {"{\"action\": \"cancel\", \"dry_run\": \"yes\"}", "dry_run"}}) {
+            Http.Response response = http.postJson("/jobs/bulk", c[0]);
+            assertEquals(400, response.status(), c[0]);
+            assertEquals(c[1], response.json().at("/errors/0/field").asText(), c[0]);
+        }
+        assertEquals(jobs, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"));
+        assertEquals(events, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM job_events"));
+    }
+
+    @Test
+    void historyCountsEachFinishedJobInTheMinuteItFinishedZeroFilled() {
+        JsonNode before = http.get("/metrics/history").json();
+        String run = "\"" + System.nanoTime() + "\"";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(later("{\"run\": " + run + "}"));
+            assertEquals(200, http.postJson("/jobs/" + ids.get(i) + "/cancel", "").status());
+        }
+        Http.Response response = http.get("/metrics/history?window=1h");
+        assertEquals(200, response.status(), response::toString);
+        JsonNode after = response.json();
+        assertEquals(60, after.get("buckets").size());
+        assertEquals(60, after.get("bucket_seconds").asInt());
+        java.time.Instant to = java.time.Instant.parse(after.get("to").asText());
+        assertEquals(to.minusSeconds(3600), java.time.Instant.parse(after.get("from").asText()));
+        assertEquals(to.minusSeconds(60), java.time.Instant.parse(after.at("/buckets/59/at").asText()));
+        assertEquals(3, total(after, "cancelled") - total(before, "cancelled"));
+        for (String id : ids) {
+            String minute = java.time.Instant.parse(http.get("/jobs/" + id).json().get("finished_at").asText())
+                    .truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
+            boolean counted = false;
+            for (JsonNode bucket : after.get("buckets")) {
+                counted |= bucket.get("at").asText().equals(minute) && bucket.get("cancelled").asLong() > 0;
+            }
+            assertTrue(counted, "job " + id + " not counted in " + minute);
+        }
+        assertEquals(1440, http.get("/metrics/history?window=24h").json().get("buckets").size());
+        Http.Response bad = http.get("/metrics/history?window=2h");
+        assertEquals(400, bad.status());
+        assertEquals("window", bad.json().at("/errors/0/field").asText());
+    }
+
+    private static long total(JsonNode history, String field) {
+        long sum = 0;
+        for (JsonNode bucket : history.get("buckets")) {
+            sum += bucket.get(field).asLong();
+        }
+        return sum;
+    }
+
+    private static JsonNode bulk(String action, String filter, boolean dryRun) {
+        Http.Response response = http.postJson("/jobs/bulk", "{\"action\": \"" + action + "\", \"dry_run\": " + dryRun
+                + ", \"filter\": " + filter + "}");
+        assertEquals(200, response.status(), response::toString);
+        return response.json();
+    }
+
+    @Test
+    void bulkCancelThenRetryActsOnWhatTheDryRunCountedLeavesRunningJobsAloneAndTheRetriedJobsRun() {
+        String run = "\"" + System.nanoTime() + "\"";
+        String filter = "{\"payload\": {\"run\": " + run + "}}";
+        String running = submit("{\"type\": \"stall\", \"payload\": {\"run\": " + run + ", \"seconds\": 2}}");
+        EndToEndIT.awaitState(http, running, "RUNNING", Duration.ofSeconds(10), new ArrayList<>());
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(later("{\"run\": " + run + ", \"i\": " + i + "}"));
+        }
+
+        assertEquals(4, bulk("cancel", filter, true).get("matched").asLong());
+        JsonNode cancelled = bulk("cancel", filter, false);
+        assertEquals(4, cancelled.get("done").asLong());
+        assertEquals(0, cancelled.get("remaining").asLong());
+        assertEquals("RUNNING", http.get("/jobs/" + running).json().get("state").asText());
+        for (String id : waiting) {
+            assertEquals("CANCELLED", http.get("/jobs/" + id).json().get("state").asText());
+            JsonNode events = http.get("/jobs/" + id + "/events").json().get("events");
+            assertEquals("cancelled", events.get(1).get("event").asText());
+            assertEquals(true, events.get(1).at("/detail/bulk").asBoolean(), events::toString);
+        }
+        EndToEndIT.awaitState(http, running, "SUCCESS", Duration.ofSeconds(10), new ArrayList<>());
+
+        String cancelledOnly = "{\"state\": \"CANCELLED\", \"payload\": {\"run\": " + run + "}}";
+        assertEquals(4, bulk("retry", cancelledOnly, true).get("matched").asLong());
+        assertEquals(0, bulk("retry", filter, true).get("matched").asLong() - 4, "SUCCESS is not retried");
+        JsonNode retried = bulk("retry", filter, false);
+        assertEquals(4, retried.get("done").asLong());
+        assertEquals(0, retried.get("remaining").asLong());
+        for (String id : waiting) {
+            EndToEndIT.awaitState(http, id, "SUCCESS", Duration.ofSeconds(10), new ArrayList<>());
+            List<String> events = new ArrayList<>();
+            http.get("/jobs/" + id + "/events").json().get("events").forEach(e -> events.add(e.get("event").asText()
+                    + (e.at("/detail/bulk").asBoolean() ? "(bulk)" : "")));
+            assertEquals(List.of("created", "cancelled(bulk)", "requeued(bulk)", "started", "succeeded"), events);
+        }
+    }
+
+    @Test
+    void bulkActsOnAtMostTenThousandJobsPerCallAndSaysHowManyRemain() {
+        String run = "\"" + System.nanoTime() + "\"";
+        LocalRuntimeFixture.update(runtime, """
+                INSERT INTO jobs (id, type, state, payload, max_retries, retry_delay_seconds, timeout_seconds,
+                                  created_at, updated_at, next_attempt_at)
+                SELECT gen_random_uuid(), 'echo', 'PENDING', jsonb_build_object('run', %s, 'i', i), 3, 1, 30,
+                       now(), now(), now() + interval '1 day'
+                FROM generate_series(1, 10050) AS i""".formatted("'" + run.replace("\"", "") + "'"));
+        String filter = "{\"payload\": {\"run\": " + run + "}}";
+        assertEquals(10_050, bulk("cancel", filter, true).get("matched").asLong());
+
+        JsonNode first = bulk("cancel", filter, false);
+        assertEquals(10_000, first.get("done").asLong());
+        assertEquals(50, first.get("remaining").asLong());
+        JsonNode second = bulk("cancel", filter, false);
+        assertEquals(50, second.get("done").asLong());
+        assertEquals(0, second.get("remaining").asLong());
+        assertEquals(10_050, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs WHERE state = 'CANCELLED'"
+                + " AND payload @> '{\"run\": " + run + "}'"));
+        assertEquals(10_050, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM job_events e JOIN jobs j"
+                + " ON j.id = e.job_id WHERE e.event = 'cancelled' AND e.detail = '{\"bulk\": true}'"
+                + " AND j.payload @> '{\"run\": " + run + "}'"));
+    }
+
+    @Test
+    void validateAnswersWhatSubmitWouldAndStoresNothing() {
+        long jobs = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs");
+        Http.Response valid = http.postJson("/jobs/validate", "{\"type\": \"echo\", \"payload\": {\"message\": \"x\"}}");
+        assertEquals(200, valid.status(), valid::toString);
+        assertEquals(true, valid.json().get("valid").asBoolean());
+        String invalid = "{\"type\": \"echo\", \"payload\": {}, \"max_retries\": 11}";
+        Http.Response refused = http.postJson("/jobs/validate", invalid);
+        assertEquals(400, refused.status());
+        assertEquals(http.postJson("/jobs", invalid).json().get("errors"), refused.json().get("errors"));
+        assertEquals(415, http.post("/jobs/validate", "text/plain", "type=echo").status());
+        assertEquals(jobs, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"));
+
+        JsonNode access = http.get("/access").json();
+        assertEquals("read_write", access.get("access").asText());
+        assertEquals(4, access.get("actions").size());
+    }
 }

@@ -126,6 +126,19 @@ class OpenApiConformanceIT extends LocalRuntimeTest {
         post("/jobs/01a207c6-dc6d-733e-a09e-7622527f8a06/cancel", "/jobs/{id}/cancel", "");
         post("/jobs/nope/retry", "/jobs/{id}/retry", "");
 
+        // The dashboard's: filters, bulk actions, validation, history, access.
+        get("/jobs?type=echo&payload=%7B%22message%22%3A%22documented%22%7D&created_after=2026-01-01T00:00:00Z", "/jobs");
+        get("/jobs?payload=%5B%5D", "/jobs");
+        post("/jobs/bulk", "/jobs/bulk", "{\"action\": \"retry\", \"dry_run\": true, \"filter\": {\"type\": \"fail\"}}");
+        post("/jobs/bulk", "/jobs/bulk", "{\"action\": \"cancel\", \"filter\": {\"payload\": {\"message\": \"nothing\"}}}");
+        post("/jobs/bulk", "/jobs/bulk", "{\"action\": \"cancel\", \"filter\": {\"state\": \"FAILED\"}}");
+        post("/jobs/validate", "/jobs/validate", "{\"type\": \"echo\", \"payload\": {\"message\": \"ok\"}}");
+        post("/jobs/validate", "/jobs/validate", "{\"type\": \"teleport\", \"payload\": {}}");
+        get("/metrics/history", "/metrics/history");
+        get("/metrics/history?window=24h", "/metrics/history");
+        get("/metrics/history?window=7d", "/metrics/history");
+        get("/access", "/access");
+
         // Operations.
         get("/health", "/health");
         get("/metrics", "/metrics");
@@ -139,7 +152,8 @@ class OpenApiConformanceIT extends LocalRuntimeTest {
                 "GET /jobs/{id}/events 200", "GET /jobs/{id}/events 404", "POST /jobs/{id}/cancel 200",
                 "POST /jobs/{id}/cancel 409", "POST /jobs/{id}/cancel 404", "POST /jobs/{id}/retry 202",
                 "POST /jobs/{id}/retry 409", "POST /jobs/{id}/retry 400", "GET /health 200", "GET /metrics 200",
-                "GET /metrics 403")) {
+                "GET /metrics 403", "POST /jobs/bulk 200", "POST /jobs/bulk 400", "POST /jobs/validate 200",
+                "POST /jobs/validate 400", "GET /metrics/history 200", "GET /metrics/history 400", "GET /access 200")) {
             assertTrue(covered.contains(expected), "not exercised: " + expected + "; exercised: " + covered);
         }
     }

@@ -147,7 +147,7 @@ public final class DataApiJobStore extends SqlJobStore {
         Optional<JobQuery.Position> after = query.after();
         while (jobs.size() < query.limit()) {
             int want = Math.min(JOBS_PER_QUERY, query.limit() - jobs.size());
-            List<Job> part = super.list(new JobQuery(query.state(), query.type(), want, after));
+            List<Job> part = super.list(query.withLimit(want).after(after));
             jobs.addAll(part);
             if (part.size() < want) {
                 break;

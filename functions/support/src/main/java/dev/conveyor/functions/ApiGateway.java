@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.api.Access;
 import dev.conveyor.api.ApiRequest;
 import dev.conveyor.api.ApiResponse;
 import dev.conveyor.api.Problems;
@@ -46,10 +47,27 @@ public final class ApiGateway {
     static final Duration ANSWER_MARGIN = Duration.ofMillis(1500);
 
     private final Map<String, Function<ApiRequest, ApiResponse>> routes;
+    private final Access access;
 
-    /** @param routes by {@code "<METHOD> <resource>"}, as API Gateway names them: {@code "GET /jobs/{id}"} */
+    /**
+     * For routes that change nothing ({@link Routes#CHANGING} has none of them).
+     *
+     * @param routes by {@code "<METHOD> <resource>"}, as API Gateway names them: {@code "GET /jobs/{id}"}
+     */
     public ApiGateway(Map<String, Function<ApiRequest, ApiResponse>> routes) {
+        this(routes, Access.NONE);
+        routes.keySet().stream().filter(Routes.CHANGING::contains).findFirst().ifPresent(route -> {
+            throw new IllegalArgumentException(route + " changes jobs: its gateway must know the read-only keys");
+        });
+    }
+
+    /**
+     * @param routes by {@code "<METHOD> <resource>"}, as API Gateway names them: {@code "GET /jobs/{id}"}
+     * @param access which keys may only read: it is asked before every route runs
+     */
+    public ApiGateway(Map<String, Function<ApiRequest, ApiResponse>> routes, Access access) {
         this.routes = Map.copyOf(routes);
+        this.access = access;
     }
 
     /**
@@ -67,7 +85,10 @@ public final class ApiGateway {
         ApiResponse response;
         try {
             response = route == null ? Routes.unrouted(request)
-                    : CallDeadline.until(deadline(context), () -> route.apply(request));
+                    : CallDeadline.until(deadline(context), () -> {
+                        access.check(request);
+                        return route.apply(request);
+                    });
         } catch (FailPoints.Crash crash) {
             throw crash; // an injected crash: the function dies here, as a real one would
         } catch (RuntimeException e) { // an Error (out of memory, ...) goes on: Lambda replaces the environment
@@ -123,7 +144,8 @@ public final class ApiGateway {
                 headers(event),
                 body(event),
                 requestId,
-                text(requestContext.path("identity"), "apiKey", null));
+                text(requestContext.path("identity"), "apiKey", null),
+                text(requestContext.path("identity"), "apiKeyId", null));
     }
 
     /** On an execute-api domain the stage precedes the path ({@code /Prod/jobs}); on a custom domain, its mapping. */

@@ -72,8 +72,8 @@ class StackTest {
         assertEquals("conveyor-submit-job", submit.name());
         assertEquals("http://sqs/000000000000/conveyor-jobs", submit.environment().get("CONVEYOR_QUEUE_URL"));
         assertEquals("120", submit.environment().get("CONVEYOR_CONSUMER_TIMEOUT_SECONDS"));
-        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs", true), new Stack.ApiRoute("POST", "/jobs/batch", true)),
-                submit.routes());
+        assertEquals(List.of(new Stack.ApiRoute("POST", "/jobs", true), new Stack.ApiRoute("POST", "/jobs/batch", true),
+                new Stack.ApiRoute("POST", "/jobs/validate", true)), submit.routes());
 
         Stack.FunctionSpec process = functions.get("ProcessJobFunction");
         assertEquals(120, process.timeoutSeconds());

@@ -2,6 +2,7 @@ package dev.conveyor.functions.submit;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.conveyor.api.Access;
 import dev.conveyor.api.JobsApi;
 import dev.conveyor.config.Config;
 import dev.conveyor.config.Wiring;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * {@code POST /jobs}: validate, store, queue, answer {@code 202 Accepted} with the job and its {@code Location};
- * {@code POST /jobs/batch}: up to 100 jobs at once, all or nothing.
+ * {@code POST /jobs/batch}: up to 100 jobs at once, all or nothing; {@code POST /jobs/validate}: what
+ * {@code POST /jobs} would answer, storing nothing.
  */
 public final class SubmitJobHandler implements RequestStreamHandler {
     private final ApiGateway gateway;
@@ -31,16 +33,17 @@ public final class SubmitJobHandler implements RequestStreamHandler {
     }
 
     private SubmitJobHandler(Config config, JobStore store, JobQueue queue) {
-        this(Wiring.jobsApi(config, store, queue));
+        this(Wiring.jobsApi(config, store, queue), Wiring.access(config));
         Runnable api = () -> gateway.prime("POST", "/jobs", "{\"type\": \"echo\", \"payload\": {}, \"priming\": 1}");
         Priming.run(Map.of("database", store::ping, "queue", queue::prime, "api", api));
         Snapshots.register("submit-job", api);
     }
 
-    public SubmitJobHandler(JobsApi api) {
+    public SubmitJobHandler(JobsApi api, Access access) {
         this.gateway = new ApiGateway(Map.of(
                 "POST /jobs", api::submit,
-                "POST /jobs/batch", api::submitBatch));
+                "POST /jobs/batch", api::submitBatch,
+                "POST /jobs/validate", api::validate), access);
     }
 
     @Override
