@@ -14,11 +14,15 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /jobs/bulk}, read strictly: {@code {"action": "retry" | "cancel", "filter": {...},
- * "dry_run": false}}. The filter's fields mean what the same names mean on {@code GET /jobs}; its states are
- * narrowed to those the action takes.
+ * "dry_run": false, "as_of": "..."}}. The filter's fields mean what the same names mean on {@code GET /jobs}; its
+ * states are narrowed to those the action takes.
+ *
+ * @param asOf the snapshot the action works on: only jobs last changed at or before it. Empty in a first call;
+ *     every answer names the one it used, and the calls that go on with the same action pass it back, so that a job
+ *     the action retried and that failed again since is not retried a second time
  */
-record BulkRequest(Action action, JobFilter filter, boolean dryRun) {
-    private static final Set<String> FIELDS = Set.of("action", "filter", "dry_run");
+record BulkRequest(Action action, JobFilter filter, boolean dryRun, Optional<Instant> asOf) {
+    private static final Set<String> FIELDS = Set.of("action", "filter", "dry_run", "as_of");
     private static final Set<String> FILTER_FIELDS = Set.of("state", "type", "payload", "created_after",
             "created_before");
 
@@ -64,13 +68,20 @@ record BulkRequest(Action action, JobFilter filter, boolean dryRun) {
         } else if (filterNode != null) {
             filter = filter(filterNode, action, errors);
         }
+        JsonNode asOfNode = body.get("as_of");
+        Optional<Instant> asOf = Optional.empty();
+        if (asOfNode != null && !asOfNode.isTextual()) {
+            errors.add(new FieldError("as_of", "must be an ISO-8601 instant, as a previous answer gave it"));
+        } else if (asOfNode != null) {
+            asOf = JobListing.instant(asOfNode.textValue(), "as_of", errors);
+        }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
         if (filter.states().isEmpty()) {
             filter = filter.withStates(action.from);
         }
-        return new BulkRequest(action, filter, dryRun != null && dryRun.booleanValue());
+        return new BulkRequest(action, filter, dryRun != null && dryRun.booleanValue(), asOf);
     }
 
     private static JobFilter filter(JsonNode node, Action action, List<FieldError> errors) {
@@ -99,7 +110,7 @@ record BulkRequest(Action action, JobFilter filter, boolean dryRun) {
         Optional<Instant> before = text(node, "created_before", errors)
                 .flatMap(t -> JobListing.instant(t, "filter.created_before", errors));
         JobListing.checkOrder(after, before, "filter.created_after", errors);
-        return new JobFilter(states, type, payload, after, before);
+        return new JobFilter(states, type, payload, after, before, Optional.empty());
     }
 
     private static Optional<String> text(JsonNode node, String field, List<FieldError> errors) {

@@ -97,7 +97,7 @@ final class JobListing {
             throw ApiException.invalid(errors);
         }
         JobFilter filter = new JobFilter(state.map(Set::of).orElse(Set.of()), type, payload, createdAfter,
-                createdBefore);
+                createdBefore, Optional.empty());
         return new JobQuery(filter, limit, after);
     }
 

@@ -9,6 +9,7 @@ import dev.conveyor.fault.FailPoints;
 import dev.conveyor.job.FieldError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.NewJob;
@@ -133,13 +134,18 @@ public final class JobsApi {
     /**
      * {@code POST /jobs/bulk}: retries or cancels the jobs a filter takes, in statements of at most
      * {@link BulkLimits#perStatement} jobs, until none is left, {@link BulkLimits#perCall} are done, or the next
-     * statement might not end before the request's deadline. With {@code dry_run}, only counts them.
+     * statement might not end before the request's deadline. With {@code dry_run}, only counts them. Every answer
+     * names its {@code as_of}: the calls that go on with the same action pass it back, and take only jobs last
+     * changed before it, so that no job is taken twice (a retried job that fails again is not retried again).
      */
     public ApiResponse bulk(ApiRequest request) {
-        BulkRequest bulk = BulkRequest.parse(body(request));
-        ObjectNode answer = Json.object().put("action", bulk.action().json()).put("dry_run", bulk.dryRun());
-        if (bulk.dryRun()) {
-            return ApiResponse.json(200, answer.put("matched", store.count(bulk.filter())));
+        BulkRequest parsed = BulkRequest.parse(body(request));
+        Instant asOf = parsed.asOf().orElseGet(clock::instant);
+        JobFilter filter = parsed.filter().unchangedAfter(asOf);
+        ObjectNode answer = Json.object().put("action", parsed.action().json()).put("dry_run", parsed.dryRun())
+                .put("as_of", JobJson.time(asOf));
+        if (parsed.dryRun()) {
+            return ApiResponse.json(200, answer.put("matched", store.count(filter)));
         }
         int done = 0;
         Duration slowest = Duration.ZERO;
@@ -147,12 +153,12 @@ public final class JobsApi {
             int limit = Math.min(bulkLimits.perStatement(), bulkLimits.perCall() - done);
             long started = System.nanoTime();
             int changed;
-            if (bulk.action() == BulkRequest.Action.RETRY) {
-                List<WaitingJob> requeued = store.requeueMatching(bulk.filter(), limit, clock.instant());
+            if (parsed.action() == BulkRequest.Action.RETRY) {
+                List<WaitingJob> requeued = store.requeueMatching(filter, limit, clock.instant());
                 dispatchWaiting(requeued);
                 changed = requeued.size();
             } else {
-                changed = store.cancelMatching(bulk.filter(), limit, clock.instant());
+                changed = store.cancelMatching(filter, limit, clock.instant());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             slowest = took.compareTo(slowest) > 0 ? took : slowest;
@@ -161,7 +167,7 @@ public final class JobsApi {
                 break;
             }
         }
-        return ApiResponse.json(200, answer.put("done", done).put("remaining", store.count(bulk.filter())));
+        return ApiResponse.json(200, answer.put("done", done).put("remaining", store.count(filter)));
     }
 
     /**

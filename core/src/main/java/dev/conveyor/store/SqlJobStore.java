@@ -439,6 +439,10 @@ public abstract class SqlJobStore implements JobStore {
             where.add("created_at < :created_before");
             params.timestamp("created_before", before);
         });
+        filter.unchangedAfter().ifPresent(asOf -> {
+            where.add("updated_at <= :as_of");
+            params.timestamp("as_of", asOf);
+        });
         return where.toString();
     }
 

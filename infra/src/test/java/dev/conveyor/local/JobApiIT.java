@@ -504,6 +504,52 @@ class JobApiIT extends LocalRuntimeTest {
     }
 
     @Test
+    void aBulkActionsLaterCallsTakeOnlyJobsUnchangedSinceItsAsOfSoAJobThatFailsAgainIsNotRetriedTwice() {
+        String run = "bulk " + System.nanoTime();
+        List<String> failing = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            failing.add(submit("{\"type\": \"fail\", \"payload\": {\"times\": -1, \"error\": \"" + run + "\"},"
+                    + " \"max_retries\": 0}"));
+        }
+        for (String id : failing) {
+            EndToEndIT.awaitState(http, id, "FAILED", Duration.ofSeconds(10), new ArrayList<>());
+        }
+        String filter = "{\"state\": \"FAILED\", \"payload\": {\"error\": \"" + run + "\"}}";
+        JsonNode dry = bulk("retry", filter, true);
+        assertEquals(3, dry.get("matched").asLong());
+        String asOf = dry.get("as_of").asText();
+
+        JsonNode first = bulkAsOf("retry", filter, asOf);
+        assertEquals(3, first.get("done").asLong());
+        assertEquals(asOf, first.get("as_of").asText());
+        for (String id : failing) { // each runs again, fails again: FAILED, changed after as_of
+            List<String> expected = List.of("created", "started", "failed", "requeued", "started", "failed");
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            List<String> events = List.of();
+            while (!events.equals(expected) && System.nanoTime() < end) {
+                List<String> seen = new ArrayList<>();
+                http.get("/jobs/" + id + "/events").json().get("events").forEach(e -> seen.add(e.get("event").asText()));
+                events = seen;
+            }
+            assertEquals(expected, events);
+        }
+        JsonNode again = bulkAsOf("retry", filter, asOf);
+        assertEquals(0, again.get("done").asLong(), again::toString);
+        assertEquals(0, again.get("remaining").asLong(), again::toString);
+        assertEquals(3, bulk("retry", filter, true).get("matched").asLong(), "a new action takes them again");
+        Http.Response bad = http.postJson("/jobs/bulk", "{\"action\": \"retry\", \"as_of\": \"yesterday\"}");
+        assertEquals(400, bad.status());
+        assertEquals("as_of", bad.json().at("/errors/0/field").asText());
+    }
+
+    private static JsonNode bulkAsOf(String action, String filter, String asOf) {
+        Http.Response response = http.postJson("/jobs/bulk", "{\"action\": \"" + action + "\", \"filter\": " + filter
+                + ", \"as_of\": \"" + asOf + "\"}");
+        assertEquals(200, response.status(), response::toString);
+        return response.json();
+    }
+
+    @Test
     void bulkActsOnAtMostTenThousandJobsPerCallAndSaysHowManyRemain() {
         String run = "\"" + System.nanoTime() + "\"";
         LocalRuntimeFixture.update(runtime, """
