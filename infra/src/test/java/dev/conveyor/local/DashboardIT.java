@@ -1,125 +1,480 @@
 package dev.conveyor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The dashboard function behind the local gateway, over HTTP as a browser gets it, without an API key: the page,
- * the versioned assets it names, the WebJars, Swagger UI and openapi.yaml. And the gateway's two keys.
+ * The dashboard in a real headless Chromium against the local runtime, as a new user would use it: sign in, watch
+ * jobs arrive, filter and share the view, read a job's timeline, retry, cancel, bulk-retry, create a job, and a
+ * read-only key's view. Every test also checks that the browser's console stayed free of errors.
  */
 class DashboardIT extends LocalRuntimeTest {
-    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    private static ChromeDriver browser;
+    /** Set by a test that provokes 4xx answers on purpose: the browser logs those as console errors. */
+    private boolean expectsHttpErrors;
 
-    @Test
-    void theDashboardAndTheAssetsItNamesAreServedWithoutAKey() {
-        Http browser = http.withoutKey();
-        Http.Response page = browser.get("/dashboard");
-        assertEquals(200, page.status(), page.toString());
-        assertEquals("text/html; charset=utf-8", page.header("Content-Type").orElse(null));
-        assertEquals("no-cache", page.header("Cache-Control").orElse(null));
-        assertSecured(page);
+    @RegisterExtension
+    final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
 
-        // Locally there is no stage: the assets are under /dashboard/assets/<version>.
-        String script = first("src=\"(/dashboard/assets/[0-9a-f]{16}/app\\.js)\"", page.text());
-        String style = first("href=\"(/dashboard/assets/[0-9a-f]{16}/app\\.css)\"", page.text());
-        Http.Response js = browser.get(script);
-        assertEquals(200, js.status(), js.toString());
-        assertEquals("text/javascript; charset=utf-8", js.header("Content-Type").orElse(null));
-        assertEquals("public, max-age=31536000, immutable", js.header("Cache-Control").orElse(null));
-        assertSecured(js);
-        assertEquals("text/css; charset=utf-8", browser.get(style).header("Content-Type").orElse(null));
-
-        String assets = script.substring(0, script.lastIndexOf('/'));
-        Http.Response uplot = browser.get(assets + "/vendor/uplot/uPlot.iife.min.js");
-        assertEquals(200, uplot.status(), uplot.toString());
-        assertTrue(uplot.text().contains("uPlot"), "not uPlot");
-
-        String etag = js.header("ETag").orElseThrow();
-        Http.Response again = browser.send(HttpRequest.newBuilder(URI.create(browser.base() + script))
-                .header("If-None-Match", etag).GET().build());
-        assertEquals(304, again.status(), again.toString());
-        assertEquals("", again.text());
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start(1280, 900);
     }
 
-    @Test
-    void theDocsRunSwaggerUiOnOpenApiYamlWithoutAKey() throws IOException {
-        Http browser = http.withoutKey();
-        Http.Response docs = browser.get("/docs");
-        assertEquals(200, docs.status(), docs.toString());
-        assertEquals("text/html; charset=utf-8", docs.header("Content-Type").orElse(null));
-        assertSecured(docs);
-        assertTrue(docs.text().contains("data-url=\"/openapi.yaml\""), docs.text());
-
-        Http.Response bundle = browser.get(first("src=\"(/dashboard/assets/[^\"]+/swagger-ui-bundle\\.js)\"", docs.text()));
-        assertEquals(200, bundle.status(), bundle.toString());
-        assertTrue(bundle.text().contains("SwaggerUIBundle"), "not Swagger UI's bundle");
-        Http.Response initializer = browser.get(first("src=\"(/dashboard/assets/[^\"]+/swagger-initializer\\.js)\"",
-                docs.text()));
-        assertEquals(200, initializer.status(), initializer.toString());
-        assertEquals("text/javascript; charset=utf-8", initializer.header("Content-Type").orElse(null));
-        assertEquals(200, browser.get(first("href=\"(/dashboard/assets/[^\"]+/swagger-ui\\.css)\"", docs.text()))
-                .status());
-
-        Http.Response yaml = browser.get("/openapi.yaml");
-        assertEquals(200, yaml.status(), yaml.toString());
-        assertEquals("application/yaml", yaml.header("Content-Type").orElse(null));
-        assertEquals(Files.readString(Path.of("..", "openapi.yaml")), yaml.text());
-    }
-
-    @Test
-    void whatIsNoFileIsA404ProblemWithTheSameHeaders() {
-        Http.Response missing = http.withoutKey().get("/dashboard/assets/0000000000000000/app.js");
-        assertEquals(404, missing.status(), missing.toString());
-        assertEquals("application/problem+json", missing.header("Content-Type").orElse(null));
-        assertSecured(missing);
-        // %2F is decoded before routing (as the local gateway does): the dots reach the function, which refuses them.
-        assertEquals(404, http.withoutKey().get("/dashboard/assets/x/..%2F..%2Fopenapi%2Fopenapi.yaml").status());
-    }
-
-    @Test
-    void theReadOnlyKeyIsTakenWithItsOwnIdWhichTheFunctionsKnow() {
-        String readOnly = runtime.readOnlyApiKey();
-        assertNotNull(readOnly);
-        assertNotEquals(runtime.apiKey(), readOnly);
-        Http.Response list = new Http(runtime.url(), readOnly).get("/jobs?limit=1");
-        assertEquals(200, list.status(), list.toString());
-        Http.Response wrong = new Http(runtime.url(), readOnly.substring(1) + "x").get("/jobs?limit=1");
-        assertEquals(403, wrong.status(), wrong.toString());
-
-        // The id the gateway gives the read-only key is the one the template's Ref gives the functions.
-        assertEquals(2, runtime.apiKeyIds().size());
-        assertNotEquals(runtime.apiKeyIds().get(0), runtime.apiKeyIds().get(1));
-        for (LocalFunction function : runtime.functions()) {
-            assertEquals(runtime.apiKeyIds().get(1), function.environment().get("CONVEYOR_READ_ONLY_API_KEY_IDS"),
-                    function.spec().logicalId());
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+            browser = null;
         }
-        String console = runtime.describe();
-        assertTrue(console.contains(readOnly), console);
-        assertTrue(console.contains(runtime.url() + "/dashboard"), console);
-        assertTrue(console.contains(runtime.url() + "/docs"), console);
     }
 
-    private static void assertSecured(Http.Response response) {
-        assertEquals(CSP, response.header("Content-Security-Policy").orElse(null), response.toString());
-        assertEquals("nosniff", response.header("X-Content-Type-Options").orElse(null));
-        assertEquals("no-referrer", response.header("Referrer-Policy").orElse(null));
+    @BeforeEach
+    void freshTab() {
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.get(runtime.url() + "/health"); // the same origin, without the dashboard: forget the last test's key
+        browser.executeScript("sessionStorage.clear()");
+        browser.get(runtime.url() + "/dashboard/");
+        Browser.consoleErrors(browser);
     }
 
-    private static String first(String regex, String text) {
-        Matcher matcher = Pattern.compile(regex).matcher(text);
-        assertTrue(matcher.find(), regex + " not in " + text);
-        return matcher.group(1);
+    @AfterEach
+    void consoleStayedClean() {
+        List<String> errors = Browser.consoleErrors(browser).stream()
+                .filter(e -> !(expectsHttpErrors && e.matches("(?s).*the server responded with a status of 4\\d\\d.*")))
+                .toList();
+        assertEquals(List.of(), errors, "errors in the browser's console");
+    }
+
+    @Test
+    void aSubmittedJobAppearsWithoutAReloadAndUpdatesPauseWhileTheTabIsHidden() {
+        signIn(runtime.apiKey());
+        open("#/jobs");
+        waitFor(b -> !text("#summary").isEmpty());
+        browser.executeScript("window.__sameDocument = true");
+
+        String id = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"live\"}}");
+        long submitted = System.nanoTime();
+        waitFor(Duration.ofSeconds(5), b -> !b.findElements(row(id)).isEmpty());
+        long shownMillis = (System.nanoTime() - submitted) / 1_000_000;
+        assertTrue(shownMillis <= 2000, "the new job showed after " + shownMillis + " ms");
+        assertEquals(Boolean.TRUE, browser.executeScript("return window.__sameDocument"), "the page was reloaded");
+
+        setHidden(true);
+        assertEquals("Paused", text("#live"));
+        String hidden = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"while hidden\"}}");
+        sleep(Duration.ofMillis(3000));
+        assertTrue(browser.findElements(row(hidden)).isEmpty(), "the list refreshed while the tab was hidden");
+        setHidden(false);
+        assertEquals("Live", text("#live"));
+        waitFor(Duration.ofSeconds(2), b -> !b.findElements(row(hidden)).isEmpty());
+    }
+
+    @Test
+    void filtersByStateAndPayloadFieldAndKeepsTheFilterInTheUrl() {
+        // The demo handlers take fixed payloads: echo's message stands in for a customer id.
+        String customer = "customer " + UUID.randomUUID();
+        String delayed = ", \"delay_seconds\": 600}";
+        String a = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"" + customer + "\"}" + delayed);
+        String b = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"" + customer + "\"}" + delayed);
+        submit("{\"type\": \"echo\", \"payload\": {\"message\": \"" + customer + " other\"}" + delayed);
+        String ran = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"" + customer + "\"}}");
+        awaitState(ran, "SUCCESS");
+
+        signIn(runtime.apiKey());
+        open("#/jobs");
+        new Select(browser.findElement(By.id("filter-state"))).selectByValue("PENDING");
+        WebElement payload = browser.findElement(By.id("filter-payload"));
+        payload.sendKeys("{\"message\": \"" + customer + "\"}");
+        payload.sendKeys(Keys.ENTER);
+        waitFor(x -> shownIds().equals(Set.of(a, b)));
+        String url = browser.getCurrentUrl();
+        assertTrue(url.contains("state=PENDING") && url.contains("payload="), url);
+
+        browser.navigate().refresh();
+        waitFor(x -> shownIds().equals(Set.of(a, b)));
+        assertEquals("PENDING", new Select(browser.findElement(By.id("filter-state"))).getFirstSelectedOption()
+                .getAttribute("value"));
+        assertTrue(browser.findElement(By.id("filter-payload")).getAttribute("value").contains(customer));
+
+        // Shared: the same URL in a new tab (no session yet) asks for the key, then shows the same view.
+        String original = browser.getWindowHandle();
+        browser.switchTo().newWindow(WindowType.TAB);
+        try {
+            browser.get(url);
+            WebElement key = waitFor(x -> x.findElement(By.id("api-key")));
+            key.sendKeys(runtime.apiKey(), Keys.ENTER);
+            waitFor(x -> shownIds().equals(Set.of(a, b)));
+        } finally {
+            browser.close();
+            browser.switchTo().window(original);
+        }
+    }
+
+    @Test
+    void aJobPageShowsItsTimelineWithEveryAttemptAndItsError() {
+        String id = submit("{\"type\": \"fail\", \"payload\": {\"times\": 2, \"error\": \"downstream said no\"},"
+                + " \"retry_delay_seconds\": 0.1}");
+        signIn(runtime.apiKey());
+        open("#/jobs/" + id);
+        waitFor(Duration.ofSeconds(20), x -> !x.findElements(By.cssSelector("#timeline li[data-event=succeeded]")).isEmpty());
+        List<WebElement> failed = browser.findElements(By.cssSelector("#timeline li[data-event=failed]"));
+        assertEquals(2, failed.size(), text("#timeline"));
+        failed.forEach(f -> assertTrue(f.getText().contains("downstream said no"), f.getText()));
+        assertEquals(List.of("created", "started", "failed", "retry_scheduled", "started", "failed",
+                "retry_scheduled", "started", "succeeded"), browser.findElements(By.cssSelector("#timeline li"))
+                .stream().map(li -> li.getAttribute("data-event")).toList());
+        JsonNode job = http.get("/jobs/" + id).json();
+        assertEquals(job.get("trace_id").asText(), text("#trace-id"));
+        assertTrue(text("#payload").contains("\"times\": 2"), text("#payload"));
+        assertTrue(text("#job").contains("3 of 4"), "attempts");
+        Browser.readmeScreenshot(browser, "job");
+    }
+
+    @Test
+    void retriesAFailedJobAndCancelsADelayedOneAfterAConfirmation() {
+        String failing = submit("{\"type\": \"fail\", \"payload\": {\"times\": 1}, \"max_retries\": 0}");
+        String delayed = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"later\"}, \"delay_seconds\": 600}");
+        awaitState(failing, "FAILED");
+        signIn(runtime.apiKey());
+
+        open("#/jobs/" + failing);
+        click(waitFor(x -> x.findElement(By.id("retry-job"))));
+        confirm("Retry");
+        waitFor(x -> !x.findElements(By.cssSelector("#timeline li[data-event=requeued]")).isEmpty());
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (events(failing).stream().filter("started"::equals).count() < 2) {
+            assertTrue(System.nanoTime() < end, "the retried job never ran: " + events(failing));
+            sleep(Duration.ofMillis(50));
+        }
+
+        open("#/jobs/" + delayed);
+        click(waitFor(x -> x.findElement(By.id("cancel-job"))));
+        dismissWith(Keys.ESCAPE);
+        assertEquals("PENDING", state(delayed), "Escape must keep the job");
+        click(browser.findElement(By.id("cancel-job")));
+        confirm("Cancel");
+        waitFor(x -> !x.findElements(By.cssSelector("#timeline li[data-event=cancelled]")).isEmpty());
+        assertEquals("CANCELLED", state(delayed));
+        waitFor(x -> x.findElements(By.id("cancel-job")).isEmpty());
+    }
+
+    @Test
+    void bulkRetryRetriesEveryMatchingJobAfterADryRunSaysHowMany() {
+        String tag = UUID.randomUUID().toString();
+        List<String> failing = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            failing.add(submit("{\"type\": \"fail\", \"payload\": {\"times\": -1, \"error\": \"" + tag + "\"},"
+                    + " \"max_retries\": 0}"));
+        }
+        String succeeded = submit("{\"type\": \"fail\", \"payload\": {\"times\": 0, \"error\": \"" + tag + "\"}}");
+        failing.forEach(id -> awaitState(id, "FAILED"));
+        awaitState(succeeded, "SUCCESS");
+
+        signIn(runtime.apiKey());
+        open("#/jobs?state=FAILED&payload=" + encode("{\"error\":\"" + tag + "\"}"));
+        waitFor(x -> shownIds().equals(Set.copyOf(failing)));
+        click(browser.findElement(By.id("bulk-retry")));
+        WebElement dialog = waitFor(x -> x.findElement(By.cssSelector("dialog[open]")));
+        assertTrue(dialog.getText().contains("Retry 3 jobs?"), dialog.getText());
+        confirm("Retry 3 jobs");
+        waitFor(x -> text("#status").contains("3 jobs requeued"));
+        for (String id : failing) {
+            assertTrue(events(id).contains("requeued"), id + ": " + events(id));
+        }
+        assertFalse(events(succeeded).contains("requeued"), "a job outside the filter was retried");
+    }
+
+    @Test
+    void createsAJobFromTheFormAndShowsFieldErrorsNextToTheirField() {
+        expectsHttpErrors = true; // validating as you type gets the server's 400s
+        signIn(runtime.apiKey());
+        open("#/new");
+        WebElement type = waitFor(x -> x.findElement(By.id("job-type")));
+        type.sendKeys("echo");
+        WebElement payload = browser.findElement(By.id("job-payload"));
+        payload.clear();
+        payload.sendKeys("{\"message\": ");
+        waitFor(x -> text("#job-payload-error").contains("not valid JSON"));
+        payload.sendKeys("\"from the form\"}");
+        WebElement retries = browser.findElement(By.id("job-max-retries"));
+        retries.sendKeys("11");
+        waitFor(x -> text("#job-max-retries-error").contains("max_retries"));
+        assertEquals("", text("#job-payload-error"));
+        assertEquals("true", retries.getAttribute("aria-invalid"));
+        retries.clear();
+        retries.sendKeys("2");
+        waitFor(x -> text("#validation").contains("accepts"));
+        assertEquals("", text("#job-max-retries-error"));
+
+        click(browser.findElement(By.id("submit-job")));
+        waitFor(x -> x.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
+        String id = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
+        waitFor(x -> text("#job").contains(id));
+        JsonNode job = http.get("/jobs/" + id).json();
+        assertEquals("echo", job.get("type").asText());
+        assertEquals(2, job.get("max_retries").asInt());
+        assertEquals("from the form", job.at("/payload/message").asText());
+    }
+
+    @Test
+    void aReadOnlyKeySeesNoActionsAndTheApiRefusesItsChanges() {
+        String failing = submit("{\"type\": \"fail\", \"payload\": {\"times\": -1}, \"max_retries\": 0}");
+        awaitState(failing, "FAILED");
+        signIn(runtime.readOnlyApiKey());
+        assertEquals("read-only key", text("#access"));
+        assertFalse(browser.findElement(By.cssSelector("a[data-view=new]")).isDisplayed());
+        open("#/jobs");
+        waitFor(x -> !x.findElements(row(failing)).isEmpty());
+        assertTrue(browser.findElements(By.id("bulk-retry")).isEmpty());
+        assertTrue(browser.findElements(By.id("bulk-cancel")).isEmpty());
+        open("#/jobs/" + failing);
+        waitFor(x -> text("#job").contains("FAILED"));
+        assertTrue(browser.findElements(By.id("retry-job")).isEmpty());
+        open("#/new");
+        waitFor(x -> text("#main").contains("read-only"));
+        assertTrue(browser.findElements(By.id("submit-job")).isEmpty());
+
+        Http readOnly = new Http(runtime.url(), runtime.readOnlyApiKey());
+        long jobs = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs");
+        Http.Response submit = readOnly.postJson("/jobs", "{\"type\": \"echo\", \"payload\": {}}");
+        assertEquals(403, submit.status(), submit::toString);
+        assertEquals("application/problem+json", submit.header("Content-Type").orElse(""));
+        assertTrue(submit.json().get("detail").asText().contains("read-only"), submit::toString);
+        assertEquals(403, readOnly.postJson("/jobs/" + failing + "/retry", "").status());
+        assertEquals(jobs, LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs"));
+        assertEquals("FAILED", state(failing));
+        assertEquals(200, readOnly.get("/jobs/" + failing).status());
+    }
+
+    @Test
+    void hostileDataIsShownAsTextAndInlineScriptIsForbidden() {
+        expectsHttpErrors = true; // the hostile type name is refused with a 400
+        String markup = "<script>window.__xss='script'</script><img src=x onerror=\"window.__xss='img'\">";
+        String id = submit("{\"type\": \"fail\", \"payload\": {\"times\": -1, \"error\": " + quote(markup)
+                + "}, \"max_retries\": 0}");
+        awaitState(id, "FAILED");
+        signIn(runtime.apiKey());
+        open("#/jobs/" + id);
+        waitFor(x -> text("#last-error").contains("<img src=x onerror"));
+        assertTrue(text("#payload").contains("<script>window.__xss"), text("#payload"));
+        assertEquals(0L, browser.executeScript("return document.querySelectorAll('#job img, #job script').length"));
+        assertNull(browser.executeScript("return window.__xss"));
+
+        open("#/new");
+        waitFor(x -> x.findElement(By.id("job-type"))).sendKeys("<img src=x onerror=\"window.__xss='type'\">");
+        waitFor(x -> text("#job-type-error").contains("<img src=x"));
+        assertEquals(0L, browser.executeScript("return document.querySelectorAll('main img').length"));
+        assertNull(browser.executeScript("return window.__xss"));
+
+        // The page's Content-Security-Policy: scripts only from the dashboard's own files, none inline.
+        Object inline = browser.executeScript("const s = document.createElement('script');"
+                + " s.textContent = 'window.__inline = 1'; document.body.append(s); return window.__inline ?? null;");
+        assertNull(inline, "an inline script ran");
+        List<String> errors = Browser.consoleErrors(browser);
+        assertTrue(errors.stream().anyMatch(e -> e.contains("Content Security Policy")), errors.toString());
+        String csp = new Http(runtime.url()).get("/dashboard").header("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
+    }
+
+    @Test
+    void worksAtPhoneWidthWithEveryControlLabelledAndTheKeyboard() {
+        String delayed = submit("{\"type\": \"echo\", \"payload\": {\"message\": \"phone\"}, \"delay_seconds\": 600}");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        // Sign in with the keyboard alone: the key field has the focus, Enter submits.
+        waitFor(x -> x.findElement(By.id("api-key")));
+        browser.switchTo().activeElement().sendKeys(runtime.apiKey(), Keys.ENTER);
+        waitFor(x -> x.findElement(By.id("nav")).isDisplayed());
+        for (String hash : List.of("#/", "#/jobs", "#/jobs/" + delayed, "#/new")) {
+            open(hash);
+            waitFor(x -> !x.findElements(By.cssSelector("main h1")).isEmpty());
+            sleep(Duration.ofMillis(300));
+            Long overflow = (Long) browser.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertTrue(overflow <= 0, hash + " is wider than a phone by " + overflow + " px");
+            assertEquals(List.of(), browser.executeScript("return [...document.querySelectorAll('input, select,"
+                    + " textarea')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id)"),
+                    hash + ": controls without a label");
+            assertEquals(List.of(), browser.executeScript("return [...document.querySelectorAll('button, a')]"
+                    + ".filter(e => e.offsetParent !== null && !e.textContent.trim()).map(e => e.outerHTML)"),
+                    hash + ": buttons or links without a name");
+        }
+        Browser.screenshot(browser, "phone-new-job");
+        // A job's cancel from the keyboard: Enter opens the confirmation, Escape keeps the job.
+        open("#/jobs/" + delayed);
+        waitFor(x -> x.findElement(By.id("cancel-job"))).sendKeys(Keys.ENTER);
+        dismissWith(Keys.ESCAPE);
+        assertEquals("PENDING", state(delayed));
+    }
+
+    @Test
+    void theOverviewShowsJobsByStateTheQueueAndChartsOfTheLastHourAndDay() {
+        for (int i = 0; i < 5; i++) {
+            submit("{\"type\": \"echo\", \"payload\": {\"message\": \"overview " + i + "\"}}");
+        }
+        String failed = submit("{\"type\": \"fail\", \"payload\": {\"times\": -1}, \"max_retries\": 0}");
+        awaitState(failed, "FAILED");
+        long succeeded = LocalRuntimeFixture.count(runtime, "SELECT count(*) FROM jobs WHERE state = 'SUCCESS'");
+        signIn(runtime.apiKey());
+        open("#/");
+        waitFor(x -> !text("#state-counts").isEmpty());
+        WebElement success = browser.findElement(By.cssSelector("#state-counts a[href='#/jobs?state=SUCCESS']"));
+        waitFor(x -> Long.parseLong(success.findElement(By.className("value")).getText().replace(",", "")) >= succeeded);
+        assertTrue(text("#queue").contains("dead letters"), text("#queue"));
+        WebElement hour = browser.findElement(By.id("chart-hour"));
+        waitFor(x -> "60".equals(hour.getAttribute("data-buckets")) && !hour.findElements(By.tagName("canvas")).isEmpty());
+        assertTrue(Long.parseLong(hour.getAttribute("data-succeeded")) >= succeeded, hour.getAttribute("data-succeeded"));
+        assertTrue(Long.parseLong(hour.getAttribute("data-failed")) >= 1);
+        WebElement day = browser.findElement(By.id("chart-day"));
+        waitFor(x -> "1440".equals(day.getAttribute("data-buckets")));
+        Browser.readmeScreenshot(browser, "overview");
+    }
+
+    @Test
+    void aWrongKeyIsRefusedAtSignIn() {
+        expectsHttpErrors = true;
+        WebElement key = waitFor(x -> x.findElement(By.id("api-key")));
+        key.sendKeys("not-the-key", Keys.ENTER);
+        waitFor(x -> text("#api-key-error").contains("not valid"));
+        assertFalse(browser.findElement(By.id("nav")).isDisplayed());
+        assertNull(browser.executeScript("return sessionStorage.getItem('conveyor.apiKey')"));
+    }
+
+    @Test
+    void theApiDocsAreSwaggerUiOverOpenApiYaml() {
+        browser.get(runtime.url() + "/docs");
+        waitFor(Duration.ofSeconds(15), x -> x.findElements(By.cssSelector(".opblock")).size() >= 8);
+        assertTrue(text(".information-container").contains("Conveyor"), text(".information-container"));
+        assertTrue(browser.findElements(By.cssSelector(".opblock-summary-path")).stream()
+                .anyMatch(p -> p.getText().equals("/jobs/bulk")), "POST /jobs/bulk is documented");
+    }
+
+    // --- helpers ---
+
+    private static void signIn(String key) {
+        browser.get(runtime.url() + "/dashboard/");
+        WebElement input = waitFor(x -> x.findElement(By.id("api-key")));
+        input.sendKeys(key, Keys.ENTER);
+        waitFor(x -> x.findElement(By.id("nav")).isDisplayed());
+    }
+
+    private static void open(String hash) {
+        browser.get(runtime.url() + "/dashboard/" + hash);
+    }
+
+    private static By row(String id) {
+        return By.cssSelector("#job-rows tr[data-id='" + id + "']");
+    }
+
+    private static Set<String> shownIds() {
+        return browser.findElements(By.cssSelector("#job-rows tr")).stream()
+                .map(r -> r.getAttribute("data-id")).collect(Collectors.toSet());
+    }
+
+    private static String text(String css) {
+        List<WebElement> found = browser.findElements(By.cssSelector(css));
+        return found.isEmpty() ? "" : found.get(0).getText();
+    }
+
+    private static void click(WebElement element) {
+        element.click();
+    }
+
+    /** Clicks the open dialog's button named {@code label}. */
+    private static void confirm(String label) {
+        WebElement dialog = waitFor(x -> x.findElement(By.cssSelector("dialog[open]")));
+        dialog.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals(label)).findFirst()
+                .orElseThrow(() -> new AssertionError("no button " + label + " in " + dialog.getText())).click();
+        waitFor(x -> x.findElements(By.cssSelector("dialog[open]")).isEmpty());
+    }
+
+    private static void dismissWith(Keys key) {
+        waitFor(x -> x.findElement(By.cssSelector("dialog[open]")));
+        browser.switchTo().activeElement().sendKeys(key);
+        waitFor(x -> x.findElements(By.cssSelector("dialog[open]")).isEmpty());
+    }
+
+    /** Makes the page believe its tab was hidden or shown, as switching tabs does. */
+    private static void setHidden(boolean hidden) {
+        browser.executeScript("Object.defineProperty(document, 'hidden', {value: arguments[0], configurable: true});"
+                + " Object.defineProperty(document, 'visibilityState', {value: arguments[0] ? 'hidden' : 'visible',"
+                + " configurable: true}); document.dispatchEvent(new Event('visibilitychange'));", hidden);
+    }
+
+    private static <T> T waitFor(Function<WebDriver, T> condition) {
+        return waitFor(Duration.ofSeconds(10), condition);
+    }
+
+    private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
+        return new WebDriverWait(browser, timeout, Duration.ofMillis(25)).until(condition);
+    }
+
+    private static String submit(String body) {
+        Http.Response response = http.postJson("/jobs", body);
+        assertEquals(202, response.status(), response::toString);
+        return response.json().get("id").asText();
+    }
+
+    private static String state(String id) {
+        return http.get("/jobs/" + id).json().get("state").asText();
+    }
+
+    private static void awaitState(String id, String state) {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!state.equals(state(id))) {
+            assertTrue(System.nanoTime() < end, id + " never became " + state + ": " + state(id));
+            sleep(Duration.ofMillis(50));
+        }
+    }
+
+    private static List<String> events(String id) {
+        List<String> names = new ArrayList<>();
+        http.get("/jobs/" + id + "/events").json().get("events").forEach(e -> names.add(e.get("event").asText()));
+        return names;
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }
