@@ -35,12 +35,13 @@ export function fill(element, ...children) {
   return element;
 }
 
-/** A timestamp for people: local time, to the second; the ISO value in the title. */
-export function time(iso) {
+/** A timestamp for people: local time, to the second (or the millisecond); the ISO value in the title. */
+export function time(iso, precise = false) {
   if (!iso) return h('span', {class: 'muted'}, '—');
   const date = new Date(iso);
   return h('time', {datetime: iso, title: iso}, date.toLocaleString(undefined, {
-    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit'}));
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    fractionalSecondDigits: precise ? 3 : undefined}));
 }
 
 export function duration(seconds) {

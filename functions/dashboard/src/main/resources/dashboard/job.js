@@ -38,12 +38,12 @@ function draw(view, job, events, reload) {
     ['State', stateBadge(job.state)],
     ['Type', h('span', {class: 'type'}, job.type)],
     ['Attempts', `${job.attempt} of ${job.max_retries + 1}`],
-    ['Created', time(job.created_at)],
-    ['Started', time(job.started_at)],
-    ['Finished', time(job.finished_at)],
+    ['Created', time(job.created_at, true)],
+    ['Started', time(job.started_at, true)],
+    ['Finished', time(job.finished_at, true)],
     ['Duration', duration(job.duration_seconds)],
-    ['Next attempt', time(job.next_attempt_at)],
-    ['Updated', time(job.updated_at)],
+    ['Next attempt', time(job.next_attempt_at, true)],
+    ['Updated', time(job.updated_at, true)],
     ['Retry delay', `${job.retry_delay_seconds} s, doubling`],
     ['Timeout', `${job.timeout_seconds} s`],
     ['Trace id', job.trace_id ? h('code', {id: 'trace-id'}, job.trace_id) : '—'],
@@ -64,9 +64,9 @@ function draw(view, job, events, reload) {
         h('li', {class: `event event-${event.event}`, 'data-event': event.event},
           h('span', {class: 'event-name'}, event.event.replace('_', ' ')),
           event.attempt ? h('span', {class: 'muted'}, ` attempt ${event.attempt}`) : null,
-          ' · ', time(event.at),
+          ' · ', time(event.at, true),
           event.next_attempt_at && event.next_attempt_at !== event.at
-            ? [' · next attempt ', time(event.next_attempt_at)] : null,
+            ? [' · next attempt ', time(event.next_attempt_at, true)] : null,
           event.error ? h('pre', {class: 'error'}, event.error) : null)))));
 }
 

@@ -70,6 +70,7 @@ function chart(element) {
         history.buckets.map(b => b.failed + b.dead_lettered),
       ];
       element.dataset.buckets = String(history.buckets.length);
+      element.dataset.from = history.from;
       element.dataset.succeeded = String(data[1].reduce((a, b) => a + b, 0));
       element.dataset.failed = String(data[2].reduce((a, b) => a + b, 0));
       element.setAttribute('aria-label', `${element.dataset.succeeded} succeeded and ${element.dataset.failed}`

@@ -91,11 +91,20 @@ final class Browser {
     }
 
     /**
-     * A screenshot the README shows: saved with the others, and over {@code docs/images/<name>.png} when the build
+     * A screenshot of the whole page that the README shows: saved with the others, and over {@code docs/images/<name>.png} when the build
      * runs with {@code -Dconveyor.update-screenshots} (so the README's pictures are made by the tests).
      */
     static void readmeScreenshot(ChromeDriver browser, String name) {
-        Path file = screenshot(browser, name);
+        org.openqa.selenium.Dimension window = browser.manage().window().getSize();
+        Number height = (Number) browser.executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(window.getWidth(),
+                Math.min(height.intValue() + 120, 4000)));
+        Path file;
+        try {
+            file = screenshot(browser, name);
+        } finally {
+            browser.manage().window().setSize(window);
+        }
         if (System.getProperty("conveyor.update-screenshots") != null) {
             try {
                 Path docs = Path.of("..", "docs", "images");
