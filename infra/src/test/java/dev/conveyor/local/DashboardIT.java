@@ -404,6 +404,9 @@ class DashboardIT extends LocalRuntimeTest {
         assertTrue(text(".information-container").contains("Conveyor"), text(".information-container"));
         assertTrue(browser.findElements(By.cssSelector(".opblock-summary-path")).stream()
                 .anyMatch(p -> p.getText().equals("/jobs/bulk")), "POST /jobs/bulk is documented");
+        WebElement servers = waitFor(x -> x.findElement(By.cssSelector(".servers select")));
+        assertEquals(runtime.url(), new Select(servers).getFirstSelectedOption().getAttribute("value"),
+                "Try it out calls this deployment");
     }
 
     // --- helpers ---
