@@ -242,6 +242,10 @@ public final class LocalHttpServer implements AutoCloseable {
             }
             String reason = root != null && root.getMessage() != null ? root.getMessage()
                     : message == null || message.isBlank() ? "Bad Request" : message;
+            // Jetty ends the connection after refusing a request it could not read (the rest of it, a body say,
+            // would be read as the next request): say so, or a client reuses the connection and its next request
+            // gets no answer at all (BadInputIT saw "header parser received no bytes" after POST /%00).
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             send(refusal.refuse(code, reason), response, callback);
         }
     }

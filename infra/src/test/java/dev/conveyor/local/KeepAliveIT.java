@@ -76,6 +76,25 @@ class KeepAliveIT extends LocalRuntimeTest {
      * time; a stall shows as the reused connection's median over the new one's by about 40 ms. Comparing the two,
      * not a fixed figure, keeps the check true on a loaded machine, where both grow alike.
      */
+    /**
+     * A request the server cannot even read (a NUL in its path) is refused, and the server then ends the
+     * connection: its answer must say so, or a client that pools connections sends its next request on a dead one
+     * and gets no answer at all.
+     */
+    @Test
+    void aRequestTheServerCannotReadIsAnsweredWithConnectionClose() throws IOException {
+        try (KeepAliveConnection connection = new KeepAliveConnection(runtime.url())) {
+            KeepAliveConnection.Response refused = connection.post("/%00", Map.of("x-api-key", runtime.apiKey()),
+                    "{\"type\": \"echo\", \"payload\": {\"message\": \"hi\"}}");
+            assertEquals(400, refused.status(), refused::toString);
+            assertEquals("close", refused.headers().get("connection"), refused::toString);
+        }
+        try (KeepAliveConnection connection = new KeepAliveConnection(runtime.url())) {
+            KeepAliveConnection.Response answered = connection.get("/health", Map.of());
+            assertEquals(null, answered.headers().get("connection"), "a readable request keeps its connection");
+        }
+    }
+
     @Test
     void aRequestOnAReusedConnectionIsNotHeldBack() throws IOException {
         Map<String, List<Double>> fresh = Map.of("POST", new ArrayList<>(), "GET", new ArrayList<>());
