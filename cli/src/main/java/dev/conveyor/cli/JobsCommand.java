@@ -55,6 +55,9 @@ final class JobsCommand implements Runnable {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         final Context context;
 
         ApiCommand(Context context) {
@@ -162,7 +165,7 @@ final class JobsCommand implements Runnable {
 
     @Command(name = "list", description = "List jobs, newest first.")
     static final class List extends ApiCommand {
-        @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+        @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: PENDING, RUNNING, SUCCESS, RETRYING, FAILED, DEAD_LETTERED, CANCELLED.")
         JobState state;
 
         @Option(names = "--type", paramLabel = "TYPE", description = "Only jobs of this type.")
@@ -191,7 +194,7 @@ final class JobsCommand implements Runnable {
         @Override
         public Integer call() {
             if (limit < 0 || state == JobState.UNKNOWN) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         limit < 0 ? "--limit must be 0 or more" : "UNKNOWN is not a state to filter by");
             }
             JobFilter filter = JobFilter.all();
