@@ -85,6 +85,7 @@ class JobTypeTesterIT {
         tester.close();
     }
 
+    // [START retries]
     @Test
     void aJobThatFailsTwiceSucceedsOnItsThirdAttemptAfterTwoRetries() {
         JobRun run = tester.run("""
@@ -97,6 +98,7 @@ class JobTypeTesterIT {
                 "retry_scheduled", "started", "succeeded"),
                 run.eventNames());
     }
+    // [END retries]
 
     @Test
     void retriesStopWhenTheBudgetIsSpent() {
@@ -108,6 +110,7 @@ class JobTypeTesterIT {
         assertEquals("the far side hung up on attempt 2", run.lastError());
     }
 
+    // [START timeout]
     @Test
     void anAttemptPastItsTimeoutIsInterruptedAndCountsAsARetryableFailure() throws InterruptedException {
         JobRun run = tester.run("""
@@ -117,6 +120,7 @@ class JobTypeTesterIT {
         assertTrue(run.lastError().startsWith("attempt 2 timed out after 0.5"), run.lastError());
         assertTrue(stall.interrupted.await(5, TimeUnit.SECONDS), "the attempt's thread was never interrupted");
     }
+    // [END timeout]
 
     @Test
     void aPermanentFailureIsNotRetried() {
