@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.rdsdata.RdsDataClient;
  * {@code CONVEYOR_DB_SECRET_ARN}, {@code CONVEYOR_DB_NAME}; {@code CONVEYOR_QUEUE_URL}, {@code CONVEYOR_DLQ_URL},
  * {@code CONVEYOR_CONSUMER_TIMEOUT_SECONDS}, {@code CONVEYOR_RETRY_DELAY_CAP_SECONDS},
  * {@code CONVEYOR_LEASE_GRACE_SECONDS}, {@code CONVEYOR_STALL_SECONDS}, {@code CONVEYOR_MAX_RECEIVE_COUNT},
- * {@code CONVEYOR_LOG_LEVEL}; those Lambda sets: {@code AWS_REGION} and either {@code AWS_ACCESS_KEY_ID},
- * {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN} or, with SnapStart,
+ * {@code CONVEYOR_LOG_LEVEL}, {@code CONVEYOR_DEMO_JOB_TYPES}; those Lambda sets: {@code AWS_REGION} and
+ * either {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN} or, with SnapStart,
  * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI} and {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}; and, to reach local
  * stand-ins, {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_SECRETS_MANAGER},
  * {@code AWS_ENDPOINT_URL_RDS_DATA} or {@code AWS_ENDPOINT_URL}.
@@ -78,10 +78,23 @@ public final class Wiring {
     /** The API on a store and a queue the caller shares with other collaborators. */
     public static JobsApi jobsApi(Config config, JobStore store, JobQueue queue) {
         Clock clock = MicrosecondClock.systemUtc();
-        JobRequests requests = new JobRequests(HandlerRegistry.load(),
+        JobRequests requests = new JobRequests(handlers(config),
                 config.number("CONVEYOR_CONSUMER_TIMEOUT_SECONDS", DEFAULT_CONSUMER_TIMEOUT_SECONDS)
                         - CONSUMER_MARGIN_SECONDS, store.maxJsonBytes());
         return new JobsApi(store, new Dispatcher(queue, clock), requests, clock);
+    }
+
+    /**
+     * The job types this function knows: every handler on its classpath, less the demonstration types
+     * ({@code echo}, {@code sleep}, {@code fail}) when {@code CONVEYOR_DEMO_JOB_TYPES} is {@code Disabled}
+     * (template.yaml's DemoJobTypes; {@code Enabled} by default).
+     */
+    public static HandlerRegistry handlers(Config config) {
+        String demo = config.get("CONVEYOR_DEMO_JOB_TYPES", "Enabled");
+        if (!demo.equalsIgnoreCase("Enabled") && !demo.equalsIgnoreCase("Disabled")) {
+            throw new IllegalStateException("CONVEYOR_DEMO_JOB_TYPES must be Enabled or Disabled, not " + demo);
+        }
+        return HandlerRegistry.load(demo.equalsIgnoreCase("Enabled"));
     }
 
     /** Which API keys are read-only: the ids in {@code CONVEYOR_READ_ONLY_API_KEY_IDS}, comma-separated. */
@@ -101,7 +114,7 @@ public final class Wiring {
                 config.seconds("CONVEYOR_LEASE_GRACE_SECONDS", defaults.leaseGrace()),
                 defaults.deadlineMargin(),
                 defaults.infrastructureBackoffCap());
-        return new JobProcessor(store, queue, HandlerRegistry.load(), retryPolicy(config),
+        return new JobProcessor(store, queue, handlers(config), retryPolicy(config),
                 MicrosecondClock.systemUtc(), settings);
     }
 

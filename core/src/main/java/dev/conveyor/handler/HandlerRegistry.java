@@ -1,6 +1,8 @@
 package dev.conveyor.handler;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -11,6 +13,8 @@ import java.util.regex.Pattern;
 /** The job types this deployment knows, by name. */
 public final class HandlerRegistry {
     private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
+    /** The demonstration types, which a production deployment may leave out (template.yaml's DemoJobTypes). */
+    private static final Set<Class<?>> DEMO_HANDLERS = Set.of(EchoHandler.class, SleepHandler.class, FailHandler.class);
 
     private final Map<String, JobHandler> handlers;
 
@@ -32,7 +36,18 @@ public final class HandlerRegistry {
 
     /** Every handler listed in {@code META-INF/services/dev.conveyor.handler.JobHandler} on the classpath. */
     public static HandlerRegistry load() {
-        return new HandlerRegistry(ServiceLoader.load(JobHandler.class, HandlerRegistry.class.getClassLoader()));
+        return load(true);
+    }
+
+    /** The handlers on the classpath, with or without the demonstration types {@code echo}, {@code sleep} and {@code fail}. */
+    public static HandlerRegistry load(boolean withDemoTypes) {
+        List<JobHandler> handlers = new ArrayList<>();
+        for (JobHandler handler : ServiceLoader.load(JobHandler.class, HandlerRegistry.class.getClassLoader())) {
+            if (withDemoTypes || !DEMO_HANDLERS.contains(handler.getClass())) {
+                handlers.add(handler);
+            }
+        }
+        return new HandlerRegistry(handlers);
     }
 
     public Optional<JobHandler> find(String type) {

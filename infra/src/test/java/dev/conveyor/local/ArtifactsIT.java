@@ -46,6 +46,29 @@ class ArtifactsIT {
         }
     }
 
+    /** The team's job types ride in the two functions that need them, listed for ServiceLoader; the test kit does not. */
+    @ParameterizedTest
+    @ValueSource(strings = {"submit-job", "process-job"})
+    void theArtifactHoldsTheTeamsJobTypes(String function) throws IOException {
+        Path zip = FUNCTIONS.resolve(function).resolve("target").resolve("conveyor-" + function + ".zip");
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            List<String> names = file.stream().map(ZipEntry::getName).toList();
+            String jar = names.stream().filter(n -> n.startsWith("lib/conveyor-job-types-")).findFirst()
+                    .orElseThrow(() -> new AssertionError(function + " lacks lib/conveyor-job-types-*"));
+            assertTrue(names.stream().noneMatch(n -> n.startsWith("lib/conveyor-test-kit-")), function + " ships the test kit");
+            Path copy = Files.createTempFile("conveyor-job-types-", ".jar");
+            copy.toFile().deleteOnExit();
+            try (var in = file.getInputStream(file.getEntry(jar))) {
+                Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (ZipFile types = new ZipFile(copy.toFile());
+                 var services = types.getInputStream(types.getEntry("META-INF/services/dev.conveyor.handler.JobHandler"))) {
+                assertTrue(new String(services.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .contains("dev.conveyor.jobtypes.CsvSummaryHandler"), function);
+            }
+        }
+    }
+
     /** The dashboard's artifact: its handler, its files, the repository's openapi.yaml and the two WebJars. */
     @Test
     void theDashboardArtifactHoldsItsFilesTheApisDescriptionAndTheWebJars() throws IOException {
