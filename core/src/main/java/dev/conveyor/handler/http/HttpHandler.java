@@ -70,6 +70,7 @@ public final class HttpHandler implements JobHandler {
     private final AddressGuard guard;
     private final AddressResolver resolver;
     private final SigningSecret secret;
+    private final Sender sender;
     /** A client per TLS server name ("" for plain HTTP), so that connections to a receiver are reused. */
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
@@ -84,9 +85,23 @@ public final class HttpHandler implements JobHandler {
     }
 
     public HttpHandler(AddressGuard guard, AddressResolver resolver, SigningSecret secret) {
+        this(guard, resolver, secret, HttpClient::send);
+    }
+
+    /** @param sender sends a request the guard let through; tests fence it to loopback */
+    HttpHandler(AddressGuard guard, AddressResolver resolver, SigningSecret secret, Sender sender) {
         this.guard = guard;
         this.resolver = resolver;
         this.secret = secret;
+        this.sender = sender;
+    }
+
+    /** The last step, where packets leave. */
+    @FunctionalInterface
+    interface Sender {
+        HttpResponse<InputStream> send(HttpClient client, HttpRequest request,
+                                       HttpResponse.BodyHandler<InputStream> body)
+                throws IOException, InterruptedException;
     }
 
     @Override
@@ -111,7 +126,7 @@ public final class HttpHandler implements JobHandler {
         HttpRequest request = request(context, payload, address, timeout);
         HttpResponse<InputStream> response;
         try {
-            response = client(url).send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = sender.send(client(url), request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             throw new HttpTimeoutException("no answer from " + url.getHost() + " (" + address.getHostAddress()
                     + ") within " + timeout.toMillis() / 1000.0 + " s");
