@@ -26,7 +26,8 @@ public interface JobHandler {
 
     /**
      * Runs one attempt and returns its result (any JSON value). Throw {@link PermanentJobFailure} when retrying
-     * cannot help; any other exception is retried within the job's budget. An attempt past its deadline is
+     * cannot help, {@link RetryLaterJobFailure} when a retry must wait at least a given time; any other exception
+     * is retried within the job's budget. An attempt past its deadline is
      * interrupted and abandoned: long-running work should stop when the thread is interrupted.
      */
     JsonNode run(JobContext context) throws Exception;

@@ -6,6 +6,7 @@ import dev.conveyor.handler.HandlerRegistry;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.handler.JobHandler;
 import dev.conveyor.handler.PermanentJobFailure;
+import dev.conveyor.handler.RetryLaterJobFailure;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobId;
 import dev.conveyor.job.JobState;
@@ -258,6 +259,8 @@ public final class JobProcessor {
             return new Outcome.Succeeded(result);
         } catch (PermanentJobFailure e) {
             return new Outcome.Failed(describe(e), false);
+        } catch (RetryLaterJobFailure e) {
+            return new Outcome.Failed(describe(e), true, e.delay());
         } catch (Exception e) {
             return new Outcome.Failed(describe(e), true);
         } finally {
@@ -320,7 +323,9 @@ public final class JobProcessor {
             if (completion.outcome instanceof Outcome.Succeeded succeeded) {
                 finishes.add(Finish.succeeded(job.id(), job.attempt(), succeeded.result()));
             } else if (completion.outcome instanceof Outcome.Failed failed) {
-                Optional<Duration> delay = failed.retryable() ? retryPolicy.nextDelay(job) : Optional.empty();
+                Optional<Duration> delay = failed.retryable()
+                        ? retryPolicy.nextDelay(job).map(backoff -> max(backoff, failed.notBefore()))
+                        : Optional.empty();
                 delay.ifPresent(d -> retryDelays.put(job.id(), d));
                 finishes.add(Finish.failed(job.id(), job.attempt(), failed.error(), delay.map(now::plus).orElse(null)));
             }
@@ -365,6 +370,10 @@ public final class JobProcessor {
         String message = e.getMessage();
         String text = message == null || message.isBlank() ? e.getClass().getName() : message;
         return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) + "..." : text;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static Instant min(Instant a, Instant b) {

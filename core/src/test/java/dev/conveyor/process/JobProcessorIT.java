@@ -15,6 +15,7 @@ import dev.conveyor.handler.FailHandler;
 import dev.conveyor.handler.HandlerRegistry;
 import dev.conveyor.handler.JobContext;
 import dev.conveyor.handler.JobHandler;
+import dev.conveyor.handler.RetryLaterJobFailure;
 import dev.conveyor.handler.SleepHandler;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobEvent;
@@ -59,7 +60,7 @@ class JobProcessorIT {
     private final RetryPolicy retryPolicy = job -> job.attemptsSpent() ? Optional.empty() : Optional.of(RETRY_DELAY);
     private final JobProcessor processor = new JobProcessor(store, queue,
             new HandlerRegistry(List.of(new EchoHandler(), new SleepHandler(), new FailHandler(), gate,
-                    new OutOfMemory())),
+                    new OutOfMemory(), new RetryLater())),
             retryPolicy, clock, new JobProcessor.Settings(Duration.ofSeconds(2), Duration.ofSeconds(1),
                     Duration.ofSeconds(2)));
 
@@ -107,6 +108,22 @@ class JobProcessorIT {
         @Override
         public JsonNode run(JobContext context) {
             throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        }
+    }
+
+    /** Fails its first attempt asking for a retry no sooner than {@code seconds}, then succeeds. */
+    static final class RetryLater implements JobHandler {
+        @Override
+        public String type() {
+            return "retry-later";
+        }
+
+        @Override
+        public JsonNode run(JobContext context) throws RetryLaterJobFailure {
+            if (context.attempt() == 1) {
+                throw new RetryLaterJobFailure("busy", Duration.ofMillis(context.payload().get("millis").longValue()));
+            }
+            return Json.object();
         }
     }
 
@@ -176,6 +193,25 @@ class JobProcessorIT {
         assertEquals(JobState.SUCCESS, done.state());
         assertEquals(2, done.attempt());
         assertEquals(Json.object().put("succeeded_on_attempt", 2), done.result());
+    }
+
+    @Test
+    void aRetryWaitsAtLeastAsLongAsTheHandlerAsksAndLongerWhenTheBackoffIs() {
+        Job asked = submit(aJob("retry-later", Json.object().put("millis", 3000)).build());
+        Job shorter = submit(aJob("retry-later", Json.object().put("millis", 1)).build());
+        List<ReceivedMessage> first = receive(2, Duration.ofSeconds(5));
+        Instant failedAt = clock.instant();
+        assertEquals(ids(first), process(first));
+
+        Job waiting = find(asked.id());
+        assertEquals(JobState.RETRYING, waiting.state());
+        assertEquals("busy", waiting.lastError());
+        Duration wait = Duration.between(failedAt, waiting.nextAttemptAt());
+        assertTrue(wait.compareTo(Duration.ofMillis(2900)) >= 0, "the handler asked for 3 s: " + wait);
+        Duration backoff = Duration.between(failedAt, find(shorter.id()).nextAttemptAt());
+        assertTrue(backoff.compareTo(RETRY_DELAY.minusMillis(100)) >= 0, "the backoff is longer than 1 ms: " + backoff);
+        assertEquals(List.of(), receive(2, Duration.ofMillis(2000)).stream()
+                .filter(m -> m.body().contains(asked.id().toString())).toList(), "hidden for 3 s");
     }
 
     @Test

@@ -6,9 +6,13 @@ import dev.conveyor.local.template.Template;
 import dev.conveyor.log.Log;
 import dev.conveyor.queue.SqsJobQueue;
 import dev.conveyor.store.jdbc.JdbcJobStore;
+import dev.conveyor.handler.http.AddressGuard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -117,8 +121,13 @@ public final class LocalRuntime implements AutoCloseable {
             for (Stack.QueueSpec queue : queueSpecs) {
                 stack.queueCreated(queue.logicalId(), queues.create(queue));
             }
+            for (Stack.SecretSpec secret : stack.secrets()) {
+                secrets.put(secret.arn(), generatedSecret(secret, options.dataDirectory()));
+            }
             Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
             lambdaEnvironment.put("TZ", ":UTC");
+            // For development, http jobs may call servers on this machine; the template allows nothing of the kind.
+            lambdaEnvironment.put(AddressGuard.ALLOW_VARIABLE, httpAllow());
             // As on AWS, the JDBC functions read the database's login from the secret at CONVEYOR_DB_SECRET_ARN.
             lambdaEnvironment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
             lambdaEnvironment.put("AWS_ENDPOINT_URL_RDS_DATA", dataApi.endpoint());
@@ -191,6 +200,44 @@ public final class LocalRuntime implements AutoCloseable {
             close(sources, functions, queues, dataApi, secrets, postgres);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** What http jobs may reach beyond public addresses: {@code CONVEYOR_HTTP_ALLOW} if set, else loopback. */
+    static String httpAllow() {
+        String allow = System.getenv(AddressGuard.ALLOW_VARIABLE);
+        return allow == null || allow.isBlank() ? "loopback" : allow.strip();
+    }
+
+    /**
+     * The value of a secret the template has Secrets Manager generate: letters and digits, made once and kept in
+     * the data directory, so that a receiver configured with it keeps working across restarts.
+     */
+    private static String generatedSecret(Stack.SecretSpec secret, Path dataDirectory) {
+        Path file = dataDirectory.resolve("secret-" + secret.logicalId());
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            SecureRandom random = new SecureRandom();
+            StringBuilder value = new StringBuilder();
+            for (int i = 0; i < secret.length(); i++) {
+                value.append(letters.charAt(random.nextInt(letters.length())));
+            }
+            Files.createDirectories(dataDirectory);
+            Files.writeString(file, value.toString(), StandardCharsets.UTF_8);
+            return value.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the secret " + secret.logicalId() + " in " + file, e);
+        }
+    }
+
+    /** The value of the secret a template's resource created, by logical id: the http signing secret, say. */
+    public String secretValue(String logicalId) {
+        if (!Files.exists(options.dataDirectory().resolve("secret-" + logicalId))) {
+            throw new IllegalArgumentException("the template creates no secret " + logicalId);
+        }
+        return generatedSecret(new Stack.SecretSpec(logicalId, "", 0), options.dataDirectory());
     }
 
     private static ApiKey apiKey(ApiKey.Kind kind, String id, Options options) {
@@ -355,6 +402,12 @@ public final class LocalRuntime implements AutoCloseable {
                 .append(")\n");
         out.append("  Secrets     ").append(secrets.endpoint()).append("  (the database login, ")
                 .append(LocalDataApi.SECRET_ARN).append(")\n");
+        out.append("  HTTP jobs   may call ").append(httpAllow()).append(" as well as public addresses (")
+                .append(AddressGuard.ALLOW_VARIABLE).append("; a deployment allows public addresses only)");
+        if (Files.exists(options.dataDirectory().resolve("secret-HttpSigningSecret"))) {
+            out.append("; receivers verify signatures with whsec_").append(secretValue("HttpSigningSecret"));
+        }
+        out.append('\n');
         out.append("  Store       ").append(store().equals("dataapi")
                 ? "dataapi: the functions call the RDS Data API above (CONVEYOR_STORE=dataapi)"
                 : "jdbc: the functions connect to PostgreSQL (CONVEYOR_STORE=jdbc; --store dataapi for the Data API)")

@@ -200,6 +200,24 @@ public final class Stack {
         return "local-" + logicalId;
     }
 
+    /** A Secrets Manager secret the template creates, with the length of the value it generates. */
+    public record SecretSpec(String logicalId, String arn, int length) {
+    }
+
+    /** The secrets the template creates ({@code AWS::SecretsManager::Secret} with {@code GenerateSecretString}). */
+    public List<SecretSpec> secrets() {
+        return template.resources("AWS::SecretsManager::Secret").stream().filter(this::exists)
+                .map(r -> new SecretSpec(r.logicalId(), secretArn(r.logicalId()), integer(
+                        Template.map(intrinsics.resolve(r.properties()), r.logicalId()).get("GenerateSecretString")
+                                instanceof Map<?, ?> generate ? generate.get("PasswordLength") : null, 32)))
+                .toList();
+    }
+
+    /** The ARN of a secret the template creates, as a {@code Ref} to it gives it. */
+    private String secretArn(String logicalId) {
+        return "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + stackName + "-" + logicalId + "-local";
+    }
+
     /** The API keys the template declares itself ({@code AWS::ApiGateway::ApiKey}), by logical id. */
     public List<String> apiKeys() {
         return template.resources("AWS::ApiGateway::ApiKey").stream().filter(this::exists)
@@ -395,6 +413,7 @@ public final class Stack {
             }
             case "AWS::Serverless::Function", "AWS::Lambda::Function" -> stackName + "-" + logicalId;
             case "AWS::ApiGateway::ApiKey" -> apiKeyId(logicalId);
+            case "AWS::SecretsManager::Secret" -> secretArn(logicalId);
             default -> logicalId;
         };
     }
