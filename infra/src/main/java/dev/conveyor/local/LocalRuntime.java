@@ -126,8 +126,6 @@ public final class LocalRuntime implements AutoCloseable {
             }
             Map<String, String> lambdaEnvironment = new HashMap<>(queues.environment());
             lambdaEnvironment.put("TZ", ":UTC");
-            // For development, http jobs may call servers on this machine; the template allows nothing of the kind.
-            lambdaEnvironment.put(AddressGuard.ALLOW_VARIABLE, httpAllow());
             // As on AWS, the JDBC functions read the database's login from the secret at CONVEYOR_DB_SECRET_ARN.
             lambdaEnvironment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
             lambdaEnvironment.put("AWS_ENDPOINT_URL_RDS_DATA", dataApi.endpoint());
@@ -202,7 +200,7 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
-    /** What http jobs may reach beyond public addresses: {@code CONVEYOR_HTTP_ALLOW} if set, else loopback. */
+    /** The local default of HttpAllow: {@code CONVEYOR_HTTP_ALLOW} if set, else loopback. */
     static String httpAllow() {
         String allow = System.getenv(AddressGuard.ALLOW_VARIABLE);
         return allow == null || allow.isBlank() ? "loopback" : allow.strip();
@@ -268,6 +266,8 @@ public final class LocalRuntime implements AutoCloseable {
         local.put("DatabaseClusterArn", LocalDataApi.CLUSTER_ARN);
         local.put("DatabaseSecretArn", LocalDataApi.SECRET_ARN);
         local.put("DatabaseName", LocalPostgres.DATABASE);
+        // For development, http jobs may call servers on this machine; a deployment's default allows nothing of the kind.
+        local.put("HttpAllow", httpAllow());
         Map<String, String> values = new LinkedHashMap<>();
         local.forEach((name, value) -> {
             if (template.parameters().containsKey(name)) {
@@ -402,8 +402,10 @@ public final class LocalRuntime implements AutoCloseable {
                 .append(")\n");
         out.append("  Secrets     ").append(secrets.endpoint()).append("  (the database login, ")
                 .append(LocalDataApi.SECRET_ARN).append(")\n");
-        out.append("  HTTP jobs   may call ").append(httpAllow()).append(" as well as public addresses (")
-                .append(AddressGuard.ALLOW_VARIABLE).append("; a deployment allows public addresses only)");
+        String allowed = functions.stream().map(f -> f.environment().get(AddressGuard.ALLOW_VARIABLE))
+                .filter(a -> a != null && !a.isBlank()).findFirst().orElse("nothing");
+        out.append("  HTTP jobs   may call ").append(allowed).append(" as well as public addresses (parameter")
+                .append(" HttpAllow; a deployment's default allows public addresses only)");
         if (Files.exists(options.dataDirectory().resolve("secret-HttpSigningSecret"))) {
             out.append("; receivers verify signatures with whsec_").append(secretValue("HttpSigningSecret"));
         }
